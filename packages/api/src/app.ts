@@ -1,0 +1,73 @@
+// The Express application, built from its dependencies. Listening and signals live in
+// server.ts/main.ts, so tests run this exact app on port 0.
+import { createExpressMiddleware } from '@trpc/server/adapters/express';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { ApiDeps } from './deps.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { checkReadiness } from './http/readiness.ts';
+import { requestId } from './http/request-id.ts';
+import { appRouter } from './routers/app.router.ts';
+import { createHttpContext } from './trpc/context.ts';
+
+export interface AppState {
+  /** Set when shutdown begins: readiness fails so load balancers stop sending traffic. */
+  shuttingDown: boolean;
+}
+
+export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false }): Express {
+  const { env, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', env.TRUST_PROXY);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: requestId,
+      customLogLevel: (_req, res, error) =>
+        error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      serializers: {
+        req: (req: { id: unknown; method: unknown; url: unknown }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: unknown }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const readiness = await checkReadiness(deps, state.shuttingDown);
+    res.status(readiness.ready ? 200 : 503).json({
+      status: readiness.ready ? 'ready' : 'not ready',
+      checks: readiness.checks,
+    });
+  });
+
+  app.use(
+    '/trpc',
+    createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req }) => createHttpContext(deps, req),
+      maxBatchSize: env.TRPC_MAX_BATCH_SIZE,
+      maxBodySize: env.BODY_LIMIT_BYTES,
+      onError: ({ error, path, ctx }) => {
+        if (error.code === 'INTERNAL_SERVER_ERROR') {
+          logger.error(
+            { err: error.cause ?? error, path, reqId: ctx?.requestId },
+            'procedure failed',
+          );
+        }
+      },
+    }),
+  );
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,40 @@
+// Configuration of the API process, validated once at start-up.
+import { z } from 'zod';
+import { dbEnvSchema, loadEnv } from '@chronicle/db';
+import { coreEnvSchema } from '@chronicle/core';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+export const apiEnvSchema = z.object({
+  ...dbEnvSchema.shape,
+  ...coreEnvSchema.shape,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Largest accepted request body, in bytes, on both the REST bridge and /trpc. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(102_400),
+  /** Most calls one tRPC batch request may carry. */
+  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** How long shutdown waits for in-flight requests before closing their connections. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /**
+   * Express "trust proxy": false (default) ignores X-Forwarded-For; a hop count, or a list of
+   * proxy addresses/subnets, believes it only from those.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value): boolean | number | string => {
+      if (value === 'false' || value === '0') return false;
+      if (value === 'true') return true;
+      return /^\d+$/.test(value) ? Number(value) : value;
+    }),
+  /** Also serve the OpenAPI browser page at /docs. */
+  API_DOCS_ENABLED: booleanString.default(true),
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export const loadApiEnv = (source: NodeJS.ProcessEnv = process.env): ApiEnv =>
+  loadEnv(apiEnvSchema, source);

@@ -1,0 +1,6 @@
+export { createApp, type AppState } from './app.ts';
+export { createApiDeps, closeApiDeps, type ApiDeps } from './deps.ts';
+export { apiEnvSchema, loadApiEnv, type ApiEnv } from './env.ts';
+export type { AppRouter } from './routers/app.router.ts';
+export { appRouter } from './routers/app.router.ts';
+export { startServer, type RunningServer } from './server.ts';

@@ -1,0 +1,52 @@
+// Test support for this and dependent packages: starts the real API (real Express server on port 0, real Postgres and Redis) for one test file.
+import type { Server } from 'node:http';
+import { createTestDatabase, createTestRedis, type TestDatabase } from '@chronicle/testing';
+import { createApiDeps, type ApiDeps } from './deps.ts';
+import { loadApiEnv, type ApiEnv } from './env.ts';
+import { startServer } from './server.ts';
+
+export interface TestApp {
+  url: string;
+  server: Server;
+  env: ApiEnv;
+  deps: ApiDeps;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+export function testEnvFor(
+  database: TestDatabase,
+  redis: { url: string; prefix: string },
+  overrides: Record<string, string> = {},
+): ApiEnv {
+  return loadApiEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: '5',
+    QUEUE_POOL_MAX: '2',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+    ...overrides,
+  });
+}
+
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const redis = createTestRedis();
+  const env = testEnvFor(database, redis, overrides);
+  const deps = await createApiDeps(env);
+  const running = await startServer(deps, 0);
+  return {
+    url: running.url,
+    server: running.server,
+    env,
+    deps,
+    database,
+    async close() {
+      await running.close();
+      await Promise.all([database.drop(), redis.cleanup()]);
+    },
+  };
+}

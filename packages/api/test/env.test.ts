@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@chronicle/db';
+import { loadApiEnv } from '../src/env.ts';
+
+const main = path.resolve(import.meta.dirname, '../src/main.ts');
+
+describe('API configuration', () => {
+  it('defaults to the local services and port 8000', () => {
+    const env = loadApiEnv({});
+    expect(env.PORT).toBe(8000);
+    expect(env.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/chronicle');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.TRUST_PROXY).toBe(false);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['REDIS_URL', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+    ['BODY_LIMIT_BYTES', '-1'],
+  ])('names %s when it is invalid', (name, value) => {
+    expect(() => loadApiEnv({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadApiEnv({ [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('stops the process with the variable name before touching any service', () => {
+    const result = spawnSync(process.execPath, [main], {
+      env: { ...process.env, PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT');
+  });
+});

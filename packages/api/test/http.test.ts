@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, createTestRedis } from '@chronicle/testing';
+import { createDb } from '@chronicle/db';
+import { createApp } from '../src/app.ts';
+import { closeApiDeps, createApiDeps } from '../src/deps.ts';
+import { startTestApp, testEnvFor, type TestApp } from '../src/testing.ts';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+
+describe('HTTP basics', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ TRPC_MAX_BATCH_SIZE: '3' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers liveness with a request id', async () => {
+    const res = await fetch(`${app.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keeps a well-formed incoming request id and replaces a malformed one', async () => {
+    const kept = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'edge-123' } });
+    expect(kept.headers.get('x-request-id')).toBe('edge-123');
+    const replaced = await fetch(`${app.url}/healthz`, {
+      headers: { 'x-request-id': 'bad id <script>' },
+    });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('reports ready when Postgres, the queue and Redis answer', async () => {
+    const res = await fetch(`${app.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ready',
+      checks: { postgres: 'ok', queue: 'ok', redis: 'ok' },
+    });
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await fetch(`${app.url}/no/such/route`, { method: 'POST' });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.json()).toEqual({
+      code: 'NOT_FOUND',
+      message: 'No route for POST /no/such/route',
+    });
+  });
+
+  it('serves tRPC at /trpc with superjson', async () => {
+    const res = await fetch(`${app.url}/trpc/health.live`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ result: { data: { json: { status: 'ok' } } } });
+  });
+
+  it('refuses tRPC batches larger than the configured limit', async () => {
+    const paths = (n: number) => Array.from({ length: n }, () => 'health.live').join(',');
+    const ok = await fetch(`${app.url}/trpc/${paths(3)}?batch=1&input={}`);
+    expect(ok.status).toBe(200);
+    const tooMany = await fetch(`${app.url}/trpc/${paths(4)}?batch=1&input={}`);
+    expect(tooMany.status).toBe(400);
+  });
+
+  it('never sends the X-Powered-By header', async () => {
+    const res = await fetch(`${app.url}/healthz`);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+});
+
+describe('readiness when Postgres is unreachable', () => {
+  it('is 503 and names the failing check', async () => {
+    const database = await createTestDatabase();
+    const redis = createTestRedis();
+    const env = testEnvFor(database, redis);
+    const deps = await createApiDeps(env);
+    const healthyDb = deps.db;
+    // A database client pointed at a port where nothing listens.
+    deps.db = createDb({
+      ...env,
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/chronicle',
+      DATABASE_CONNECT_TIMEOUT_MS: 500,
+    });
+    const server = createApp(deps).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { status: string; checks: Record<string, string> };
+      expect(body.status).toBe('not ready');
+      expect(body.checks.postgres).toBe('down');
+      expect(body.checks.redis).toBe('ok');
+    } finally {
+      server.close();
+      await healthyDb.$disconnect();
+      await closeApiDeps(deps);
+      await Promise.all([database.drop(), redis.cleanup()]);
+    }
+  });
+});
+
+describe('shutdown', () => {
+  it('lets an in-flight request finish, then stops accepting', async () => {
+    const app = await startTestApp();
+    const arrived = once(app.server, 'request');
+    // /readyz does real round trips to Postgres and Redis, so it is still running at close().
+    const inFlight = fetch(`${app.url}/readyz`);
+    await arrived;
+    const closing = app.close();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ready' });
+    await closing;
+    await expect(fetch(`${app.url}/healthz`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,18 @@
+// Configuration shared by every Chronicle process (logging, Redis, the job queue).
+import { z } from 'zod';
+
+export const coreEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .default('redis://127.0.0.1:6379'),
+  /** Prefix for every Redis key, so several deployments (or test files) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().max(64).default('chronicle:'),
+  /** A Redis command slower than this fails, and the caller takes its fallback path. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** Connections in pg-boss's own pool (they count against PostgreSQL's max_connections). */
+  QUEUE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
+});
+
+export type CoreEnv = z.infer<typeof coreEnvSchema>;

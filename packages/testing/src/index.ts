@@ -1,0 +1,10 @@
+export {
+  createEmptyDatabase,
+  createTestDatabase,
+  databaseUrl,
+  migratedTemplate,
+  type TestDatabase,
+} from './database.ts';
+export { createTestRedis, type TestRedis } from './redis.ts';
+export { waitFor, type WaitOptions } from './wait.ts';
+export { runProcess, type LogLine, type RunningProcess } from './process.ts';

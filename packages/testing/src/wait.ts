@@ -1,0 +1,31 @@
+// Waiting on a condition with a deadline, instead of sleeping a fixed time.
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  message?: string;
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or the deadline passes. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 10_000, intervalMs = 25, message = 'condition' }: WaitOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${message}`, {
+        cause: lastError,
+      });
+    }
+    await delay(intervalMs);
+  }
+}
