@@ -2,6 +2,7 @@
 // logs interleaved. A signal stops both cleanly; if either dies, the other is stopped too.
 // These are the same commands the containers run (see docker-compose.yml).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -12,6 +13,16 @@ export const commands = {
   api: ['packages/api/src/main.ts'],
   worker: ['apps/worker/src/main.ts'],
 } as const;
+
+// The API refuses to start without JWT_SECRET. For a local try-out, make an ephemeral one
+// (tokens then last until the next restart); a real deployment sets its own.
+const env = { ...process.env };
+if (!env.JWT_SECRET && env.NODE_ENV !== 'production') {
+  env.JWT_SECRET = randomBytes(48).toString('base64');
+  console.warn(
+    'start: JWT_SECRET is not set; using a random one for this run (tokens will not survive a restart). Set JWT_SECRET for anything but a local try-out.',
+  );
+}
 
 const migrated = spawnSync(node, commands.migrate, { cwd: root, stdio: 'inherit' });
 if (migrated.status !== 0) {
@@ -33,6 +44,7 @@ for (const name of ['api', 'worker'] as const) {
   // channel lets a child notice if this supervisor is killed outright, and shut down too.
   const child = spawn(node, commands[name], {
     cwd: root,
+    env,
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     detached: true,
   });

@@ -3,10 +3,12 @@
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps.ts';
-import { errorHandler, notFound } from './http/errors.ts';
+import { errorHandler } from './http/errors.ts';
 import { checkReadiness } from './http/readiness.ts';
 import { requestId } from './http/request-id.ts';
+import { openApiDocument, restBridge } from './rest/rest.ts';
 import { appRouter } from './routers/app.router.ts';
 import { createHttpContext } from './trpc/context.ts';
 
@@ -67,7 +69,19 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
-  app.use(notFound);
+  const document = openApiDocument(`http://localhost:${env.PORT}`);
+  app.get('/openapi.json', (req, res) => {
+    res.json({
+      ...document,
+      servers: [{ url: `${req.protocol}://${req.get('host') ?? 'localhost'}` }],
+    });
+  });
+  if (env.API_DOCS_ENABLED) {
+    app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerUrl: '/openapi.json' }));
+  }
+
+  // The bridge answers every remaining route: a procedure, or a JSON 404 in the common shape.
+  app.use(restBridge(deps));
   app.use(errorHandler);
   return app;
 }

@@ -30,6 +30,18 @@ export const apiEnvSchema = z.object({
       if (value === 'true') return true;
       return /^\d+$/.test(value) ? Number(value) : value;
     }),
+  /** HMAC key for access tokens: at least 32 bytes, never a default. */
+  JWT_SECRET: z
+    .string({ error: 'is required (at least 32 bytes, e.g. `openssl rand -base64 48`)' })
+    .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, {
+      error: 'must be at least 32 bytes long',
+    }),
+  JWT_ISSUER: z.string().min(1).default('chronicle'),
+  JWT_AUDIENCE: z.string().min(1).default('chronicle-api'),
+  /** Lifetime of an access token, in seconds. */
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  /** Let anyone register as ADMIN. Keep false in production; use `pnpm admin:create`. */
+  ALLOW_ADMIN_SIGNUP: booleanString.default(false),
   /** Also serve the OpenAPI browser page at /docs. */
   API_DOCS_ENABLED: booleanString.default(true),
 });

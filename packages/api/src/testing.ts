@@ -14,6 +14,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export const TEST_JWT_SECRET = 'test-only-secret-0123456789abcdefghijklmnopqrstuvwxyz';
+
 export function testEnvFor(
   database: TestDatabase,
   redis: { url: string; prefix: string },
@@ -28,6 +30,7 @@ export function testEnvFor(
     QUEUE_POOL_MAX: '2',
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
+    JWT_SECRET: TEST_JWT_SECRET,
     ...overrides,
   });
 }

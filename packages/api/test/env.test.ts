@@ -7,8 +7,10 @@ import { loadApiEnv } from '../src/env.ts';
 const main = path.resolve(import.meta.dirname, '../src/main.ts');
 
 describe('API configuration', () => {
+  const secret = { JWT_SECRET: 'x'.repeat(32) };
+
   it('defaults to the local services and port 8000', () => {
-    const env = loadApiEnv({});
+    const env = loadApiEnv(secret);
     expect(env.PORT).toBe(8000);
     expect(env.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/chronicle');
     expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
@@ -21,14 +23,21 @@ describe('API configuration', () => {
     ['REDIS_URL', 'not a url'],
     ['LOG_LEVEL', 'loud'],
     ['BODY_LIMIT_BYTES', '-1'],
+    ['JWT_SECRET', 'too-short-secret'],
+    ['ALLOW_ADMIN_SIGNUP', 'yes please'],
   ])('names %s when it is invalid', (name, value) => {
-    expect(() => loadApiEnv({ [name]: value })).toThrow(ConfigError);
-    expect(() => loadApiEnv({ [name]: value })).toThrow(new RegExp(`${name}:`));
+    expect(() => loadApiEnv({ ...secret, [name]: value })).toThrow(ConfigError);
+    expect(() => loadApiEnv({ ...secret, [name]: value })).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('requires JWT_SECRET, with no default', () => {
+    expect(() => loadApiEnv({})).toThrow(/JWT_SECRET: is required/);
+    expect(loadApiEnv(secret).ALLOW_ADMIN_SIGNUP).toBe(false);
   });
 
   it('stops the process with the variable name before touching any service', () => {
     const result = spawnSync(process.execPath, [main], {
-      env: { ...process.env, PORT: 'eighty' },
+      env: { ...process.env, PORT: 'eighty', JWT_SECRET: 'x'.repeat(32) },
       encoding: 'utf8',
       timeout: 20_000,
     });

@@ -45,10 +45,7 @@ describe('HTTP basics', () => {
     const res = await fetch(`${app.url}/no/such/route`, { method: 'POST' });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('application/json');
-    expect(await res.json()).toEqual({
-      code: 'NOT_FOUND',
-      message: 'No route for POST /no/such/route',
-    });
+    expect(await res.json()).toEqual({ code: 'NOT_FOUND', message: 'Not found' });
   });
 
   it('serves tRPC at /trpc with superjson', async () => {

@@ -1,15 +1,11 @@
-// HTTP-level errors outside any procedure (unknown routes, unparsable or oversized bodies),
-// in the same `{ code, message, issues? }` shape as every other error.
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+// HTTP-level errors outside any procedure (unparsable or oversized bodies), in the same
+// `{ code, message, issues? }` shape as every other error.
+import type { ErrorRequestHandler, Response } from 'express';
 import { INTERNAL_MESSAGE } from '../trpc/errors.ts';
 
 export function sendError(res: Response, status: number, code: string, message: string): void {
   res.status(status).json({ code, message });
 }
-
-export const notFound: RequestHandler = (req, res) => {
-  sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`);
-};
 
 interface HttpError {
   status?: number;

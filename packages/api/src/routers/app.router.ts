@@ -1,9 +1,13 @@
 // Every procedure the API offers, over tRPC and (where a route is declared) the REST bridge.
 import { router } from '../trpc/trpc.ts';
+import { authRouter } from './auth.router.ts';
 import { healthRouter } from './health.router.ts';
+import { userRouter } from './user.router.ts';
 
 export const appRouter = router({
   health: healthRouter,
+  auth: authRouter,
+  user: userRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,20 +1,32 @@
 // Request context: an inner part with no transport (what procedures use, and what tests and
 // scripts build directly) and an outer part that reads the HTTP request.
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { ApiDeps } from '../deps.ts';
 
 export interface InnerContext {
   deps: ApiDeps;
   requestId: string;
+  /** The raw `Authorization` header, checked lazily by the procedures that need a user. */
+  authorization: string | undefined;
 }
 
 export type Context = InnerContext;
 
-export function createInnerContext(deps: ApiDeps, requestId = 'internal'): InnerContext {
-  return { deps, requestId };
+export function createInnerContext(
+  deps: ApiDeps,
+  options: { requestId?: string; authorization?: string | undefined } = {},
+): InnerContext {
+  return {
+    deps,
+    requestId: options.requestId ?? 'internal',
+    authorization: options.authorization,
+  };
 }
 
-export function createHttpContext(deps: ApiDeps, req: Request): Context {
-  // genReqId (http/request-id.ts) always produces a string.
-  return createInnerContext(deps, typeof req.id === 'string' ? req.id : 'unknown');
+export function createHttpContext(deps: ApiDeps, req: IncomingMessage & { id?: unknown }): Context {
+  return createInnerContext(deps, {
+    // genReqId (http/request-id.ts) always produces a string.
+    requestId: typeof req.id === 'string' ? req.id : 'unknown',
+    authorization: req.headers.authorization,
+  });
 }

@@ -1,31 +1,29 @@
-// The one place errors are shaped for callers: tRPC error data and the REST `{ code, message,
-// issues? }` body both come from here. Internal errors never show their message or stack.
-import type { TRPCDefaultErrorShape, TRPCError } from '@trpc/server';
-
+// The one place errors are shaped for callers: domain errors become tRPC errors, tRPC error
+// data is built, and the REST bridge's `{ code, message, issues? }` body comes from the same
+// message rules. Internal errors never show their message or stack.
+import { TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
 import { z } from 'zod';
-
-export interface Issue {
-  path: string;
-  message: string;
-  code: string;
-}
+import { DomainError } from '@chronicle/core';
 
 export const INTERNAL_MESSAGE = 'Internal server error';
 
-export function validationIssues(error: TRPCError): Issue[] | undefined {
-  const cause = error.cause;
-  if (!(cause instanceof z.ZodError)) return undefined;
-  return cause.issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-    code: issue.code,
-  }));
+/** Zod's issues as they are (code, path, message, …), for both tRPC and REST callers. */
+export function validationIssues(error: TRPCError): z.core.$ZodIssue[] | undefined {
+  return error.cause instanceof z.ZodError ? error.cause.issues : undefined;
 }
 
 export function publicMessage(error: TRPCError): string {
   if (error.code === 'INTERNAL_SERVER_ERROR') return INTERNAL_MESSAGE;
   if (error.cause instanceof z.ZodError) return 'Input validation failed';
   return error.message;
+}
+
+export function toTrpcError(error: TRPCError): TRPCError {
+  const cause = error.cause;
+  if (cause instanceof DomainError) {
+    return new TRPCError({ code: cause.kind, message: cause.message, cause });
+  }
+  return error;
 }
 
 export function formatTrpcError({
@@ -46,4 +44,9 @@ export function formatTrpcError({
       ...(issues ? { issues } : {}),
     },
   };
+}
+
+/** The REST body: exactly `{ code, message }`; the bridge adds `issues` for validation errors. */
+export function formatRestError({ error }: { error: TRPCError }) {
+  return { code: error.code, message: publicMessage(error) };
 }

@@ -1,0 +1,56 @@
+// Access tokens: HS256 only, always with an expiry, issuer and audience, all checked on verify.
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+import { roleSchema, type PublicUser, type RoleName } from '@chronicle/core';
+import type { ApiEnv } from '../env.ts';
+
+type JwtEnv = Pick<ApiEnv, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_TTL_SECONDS'>;
+
+const claimsSchema = z.object({
+  sub: z.uuid(),
+  role: roleSchema,
+  iat: z.number(),
+  exp: z.number(),
+});
+
+export interface AccessToken {
+  token: string;
+  expiresIn: number;
+}
+
+export function signAccessToken(env: JwtEnv, user: Pick<PublicUser, 'id' | 'role'>): AccessToken {
+  const token = jwt.sign({ role: user.role }, env.JWT_SECRET, {
+    algorithm: 'HS256',
+    subject: user.id,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    expiresIn: env.JWT_TTL_SECONDS,
+  });
+  return { token, expiresIn: env.JWT_TTL_SECONDS };
+}
+
+/** The token's subject and role, or null for anything not signed, current and addressed to us. */
+export function verifyAccessToken(
+  env: JwtEnv,
+  token: string,
+): { userId: string; role: RoleName } | null {
+  try {
+    const payload = jwt.verify(token, env.JWT_SECRET, {
+      algorithms: ['HS256'],
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      complete: false,
+    });
+    const claims = claimsSchema.safeParse(payload);
+    return claims.success ? { userId: claims.data.sub, role: claims.data.role } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The token from an `Authorization: Bearer <token>` header, if that is what it holds. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header.trim());
+  return match?.[1] ?? null;
+}

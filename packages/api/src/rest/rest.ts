@@ -1,0 +1,72 @@
+// The REST bridge: procedures with an `openapi` route in their meta, served as plain JSON at
+// the public paths, with the OpenAPI document generated from the same definitions.
+import express, { type RequestHandler, type Router } from 'express';
+import {
+  createOpenApiExpressMiddleware,
+  generateOpenApiDocument,
+  type OpenApiRouter,
+} from 'trpc-to-openapi';
+import type { ApiDeps } from '../deps.ts';
+import { appRouter } from '../routers/app.router.ts';
+import { createHttpContext } from '../trpc/context.ts';
+import { formatRestError } from '../trpc/errors.ts';
+
+/**
+ * The same router with REST's error formatter: the bridge spreads the formatted shape into its
+ * response body, which must be exactly `{ code, message, issues? }` (no tRPC `data`).
+ */
+const restRouter: OpenApiRouter = {
+  ...appRouter,
+  _def: {
+    ...appRouter._def,
+    _config: { ...appRouter._def._config, errorFormatter: formatRestError },
+  },
+};
+
+/** `successStatus` from the meta of the procedure at `path` (procedures are keyed "a.b"). */
+function successStatus(path: string | undefined): number | undefined {
+  const procedure: unknown = path ? Reflect.get(appRouter._def.procedures, path) : undefined;
+  if (typeof procedure !== 'function' || !('_def' in procedure)) return undefined;
+  const def: unknown = procedure._def;
+  if (typeof def !== 'object' || def === null || !('meta' in def)) return undefined;
+  const meta: unknown = def.meta;
+  if (typeof meta !== 'object' || meta === null || !('successStatus' in meta)) return undefined;
+  return typeof meta.successStatus === 'number' ? meta.successStatus : undefined;
+}
+
+export function openApiDocument(baseUrl: string) {
+  return generateOpenApiDocument(appRouter, {
+    title: 'Chronicle REST API',
+    version: '1.0.0',
+    baseUrl,
+    description:
+      'Errors always have the shape { code, message, issues? }. Authenticate with `Authorization: Bearer <token>` from POST /auth/login.',
+    securitySchemes: { Authorization: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+  });
+}
+
+export function restBridge(deps: ApiDeps): Router {
+  const bridge = express.Router();
+  // Parsed here (not by the bridge) so every JSON media type and charset works, and body errors
+  // (malformed JSON 400, too large 413, bad charset 415) get the shared error shape.
+  bridge.use(express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: true }));
+  const handler: RequestHandler = createOpenApiExpressMiddleware({
+    router: restRouter,
+    createContext: ({ req }) => createHttpContext(deps, req),
+    maxBodySize: deps.env.BODY_LIMIT_BYTES,
+    // trpc-to-openapi fills `paths` (its `info.calls` is always empty), so `paths` it is.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    responseMeta: ({ paths, errors }) => {
+      const status = errors.length === 0 ? successStatus(paths?.[0]) : undefined;
+      return status ? { status } : {};
+    },
+    onError: ({ error, path, req }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') {
+        // req.log is the request's pino-http child logger: it carries the request id.
+        req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+      }
+    },
+  });
+  bridge.use(handler);
+  return bridge;
+}

@@ -1,0 +1,533 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChronicleClientForTest, rest, type RestResponse } from './rest-helpers.ts';
+import { createInnerContext } from '../src/trpc/context.ts';
+import { createCallerFactory } from '../src/trpc/trpc.ts';
+import { appRouter } from '../src/routers/app.router.ts';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../src/testing.ts';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+const createCaller = createCallerFactory(appRouter);
+
+let app: TestApp;
+const seen: string[] = [];
+
+async function call(
+  method: string,
+  route: string,
+  body?: unknown,
+  token?: string,
+): Promise<RestResponse> {
+  const res = await rest(app.url, method, route, body, token);
+  seen.push(res.text);
+  return res;
+}
+
+async function register(email: string, password = 'correct horse battery'): Promise<RestResponse> {
+  return call('POST', '/auth/register', { email, password });
+}
+
+async function login(email: string, password = 'correct horse battery'): Promise<string> {
+  const res = await call('POST', '/auth/login', { email, password });
+  expect(res.status).toBe(200);
+  return (res.json as { token: string }).token;
+}
+
+async function userCount(): Promise<number> {
+  return app.deps.db.user.count();
+}
+
+async function makeAdmin(email: string): Promise<string> {
+  await register(email);
+  await app.deps.db.user.update({ where: { email }, data: { role: 'ADMIN' } });
+  return login(email);
+}
+
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  // No response from any auth or user route, in any test above, carried a password hash.
+  expect(seen.length).toBeGreaterThan(20);
+  for (const body of seen) expect(body).not.toMatch(/\$argon2|password_hash/);
+  await app.close();
+});
+
+describe('register, login, me over REST', () => {
+  it('registers (201), logs in (200) and reads the current user', async () => {
+    const created = await register('  Alice@Example.COM ');
+    expect(created.status).toBe(201);
+    const { user } = created.json as { user: Record<string, unknown> };
+    expect(Object.keys(user).sort()).toEqual(['createdAt', 'email', 'id', 'role']);
+    expect(user).toMatchObject({ email: 'alice@example.com', role: 'USER' });
+
+    const res = await call('POST', '/auth/login', {
+      email: 'ALICE@example.com',
+      password: 'correct horse battery',
+    });
+    expect(res.status).toBe(200);
+    const body = res.json as { token: string; tokenType: string; expiresIn: number; user: unknown };
+    expect(body.tokenType).toBe('Bearer');
+    expect(body.expiresIn).toBe(3600);
+    expect(body.user).toEqual(user);
+
+    const decoded = jwt.decode(body.token, { complete: true });
+    expect(decoded?.header.alg).toBe('HS256');
+    expect(decoded?.payload).toMatchObject({
+      sub: user.id,
+      role: 'USER',
+      iss: 'chronicle',
+      aud: 'chronicle-api',
+    });
+
+    const me = await call('GET', '/auth/me', undefined, body.token);
+    expect(me.status).toBe(200);
+    expect(me.json).toEqual({ user });
+  });
+
+  it('refuses a second account for the same email, whatever its case (409)', async () => {
+    await register('bob@example.com');
+    const before = await userCount();
+    const again = await register('BOB@Example.com');
+    expect(again.status).toBe(409);
+    expect(again.json).toEqual({ code: 'CONFLICT', message: expect.any(String) });
+    expect(await userCount()).toBe(before);
+  });
+
+  it('gives identical answers for a wrong password and an unknown email', async () => {
+    await register('carol@example.com');
+    const wrong = await call('POST', '/auth/login', {
+      email: 'carol@example.com',
+      password: 'not the password',
+    });
+    const unknown = await call('POST', '/auth/login', {
+      email: 'nobody@example.com',
+      password: 'not the password',
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.json).toEqual(unknown.json);
+    expect(wrong.json).toEqual({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+  });
+
+  it('spends comparable time on an unknown email as on a wrong password', async () => {
+    const time = async (email: string) => {
+      const started = performance.now();
+      await call('POST', '/auth/login', { email, password: 'not the password' });
+      return performance.now() - started;
+    };
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      known.push(await time('carol@example.com'));
+      unknown.push(await time(`ghost${i}@example.com`));
+    }
+    // Both paths run one argon2id verification; without the dummy hash the unknown-email
+    // path would be a single indexed lookup, an order of magnitude faster.
+    const ratio = median(unknown) / median(known);
+    expect(ratio).toBeGreaterThan(0.33);
+    expect(ratio).toBeLessThan(3);
+  });
+});
+
+describe('bad input changes nothing', () => {
+  const long = 'a'.repeat(10_000);
+  it.each([
+    ['missing fields', {}],
+    ['wrong types', { email: 42, password: ['x'] }],
+    ['malformed email', { email: 'not-an-email', password: 'correct horse battery' }],
+    ['unicode email', { email: 'ünï@exämple.com', password: 'correct horse battery' }],
+    ['10 KB email', { email: `${long}@example.com`, password: 'correct horse battery' }],
+    [
+      'SQL in email',
+      { email: "x'; DROP TABLE users; --@example.com", password: 'correct horse battery' },
+    ],
+    [
+      'script in email',
+      { email: '<script>alert(1)</script>@example.com', password: 'correct horse battery' },
+    ],
+    ['short password', { email: 'short@example.com', password: 'short' }],
+    ['overlong password', { email: 'long@example.com', password: 'p'.repeat(129) }],
+    [
+      'extra field id',
+      {
+        email: 'extra@example.com',
+        password: 'correct horse battery',
+        id: '00000000-0000-0000-0000-000000000000',
+      },
+    ],
+    [
+      'extra field passwordHash',
+      { email: 'extra2@example.com', password: 'correct horse battery', passwordHash: 'x' },
+    ],
+    [
+      'unknown role',
+      { email: 'role@example.com', password: 'correct horse battery', role: 'ROOT' },
+    ],
+  ])('register with %s → 400 with issues', async (_name, body) => {
+    const before = await userCount();
+    const res = await call('POST', '/auth/register', body);
+    expect(res.status).toBe(400);
+    const error = res.json as { code: string; message: string; issues: unknown[] };
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.message).toBe('Input validation failed');
+    expect(error.issues.length).toBeGreaterThan(0);
+    expect(await userCount()).toBe(before);
+  });
+
+  it('accepts SQL and script text inside a password as just a password', async () => {
+    const password = "'; DROP TABLE users; -- <script>";
+    expect((await register('sqlpw@example.com', password)).status).toBe(201);
+    await login('sqlpw@example.com', password);
+    expect(await app.deps.db.user.count()).toBeGreaterThan(0);
+  });
+
+  it('malformed JSON → 400, wrong content type → 415, oversized body → 413', async () => {
+    const before = await userCount();
+    const malformed = await fetch(`${app.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email": "x@example.com",',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ code: 'PARSE_ERROR', message: expect.any(String) });
+
+    const wrongType = await fetch(`${app.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'email=x',
+    });
+    expect(wrongType.status).toBe(415);
+    expect(await wrongType.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE' });
+
+    const huge = JSON.stringify({ email: 'big@example.com', password: 'p'.repeat(200_000) });
+    const tooLarge = await fetch(`${app.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: huge,
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+
+    const trpcTooLarge = await fetch(`${app.url}/trpc/auth.register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ json: { email: 'big@example.com', password: 'p'.repeat(200_000) } }),
+    });
+    expect(trpcTooLarge.status).toBe(413);
+    expect(await userCount()).toBe(before);
+  });
+});
+
+describe('tokens', () => {
+  let userId: string;
+  beforeAll(async () => {
+    const res = await register('tokens@example.com');
+    userId = (res.json as { user: { id: string } }).user.id;
+  });
+
+  const sign = (payload: object, secret = TEST_JWT_SECRET, options: jwt.SignOptions = {}) =>
+    jwt.sign(payload, secret, {
+      algorithm: 'HS256',
+      issuer: 'chronicle',
+      audience: 'chronicle-api',
+      expiresIn: 600,
+      subject: userId,
+      ...options,
+    });
+
+  it('accepts a correctly signed token', async () => {
+    expect((await call('GET', '/auth/me', undefined, sign({ role: 'USER' }))).status).toBe(200);
+  });
+
+  it.each([
+    ['missing', () => undefined],
+    ['malformed', () => 'not.a.jwt!'],
+    [
+      'alg none',
+      () => {
+        const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString(
+          'base64url',
+        );
+        const body = Buffer.from(
+          JSON.stringify({
+            sub: userId,
+            role: 'ADMIN',
+            iss: 'chronicle',
+            aud: 'chronicle-api',
+            exp: Math.floor(Date.now() / 1000) + 600,
+          }),
+        ).toString('base64url');
+        return `${header}.${body}.`;
+      },
+    ],
+    [
+      'another secret',
+      () => sign({ role: 'USER' }, 'another-secret-that-is-long-enough-0123456789'),
+    ],
+    [
+      'expired',
+      () =>
+        jwt.sign(
+          { role: 'USER', sub: userId, exp: Math.floor(Date.now() / 1000) - 10 },
+          TEST_JWT_SECRET,
+          {
+            algorithm: 'HS256',
+            issuer: 'chronicle',
+            audience: 'chronicle-api',
+          },
+        ),
+    ],
+    ['wrong issuer', () => sign({ role: 'USER' }, TEST_JWT_SECRET, { issuer: 'evil' })],
+    ['wrong audience', () => sign({ role: 'USER' }, TEST_JWT_SECRET, { audience: 'other-api' })],
+    ['HS512', () => sign({ role: 'USER' }, TEST_JWT_SECRET, { algorithm: 'HS512' })],
+    [
+      'tampered payload',
+      () => {
+        const [h, , s] = sign({ role: 'USER' }).split('.');
+        const forged = Buffer.from(
+          JSON.stringify({
+            sub: userId,
+            role: 'ADMIN',
+            iss: 'chronicle',
+            aud: 'chronicle-api',
+            exp: 9_999_999_999,
+          }),
+        ).toString('base64url');
+        return `${h}.${forged}.${s}`;
+      },
+    ],
+    [
+      'unknown subject',
+      () =>
+        sign({ role: 'USER' }, TEST_JWT_SECRET, {
+          subject: '01900000-0000-7000-8000-000000000000',
+        }),
+    ],
+  ])('%s token → 401 on REST and tRPC', async (_name, make) => {
+    const token = make();
+    const res = await call('GET', '/auth/me', undefined, token);
+    expect(res.status).toBe(401);
+    expect(res.json).toMatchObject({ code: 'UNAUTHORIZED' });
+    const client = createChronicleClientForTest(app.url, token);
+    await expect(client.auth.me.query()).rejects.toMatchObject({
+      data: { code: 'UNAUTHORIZED', httpStatus: 401 },
+    });
+  });
+});
+
+describe('roles', () => {
+  it('USER on an ADMIN procedure → 403; anonymous → 401', async () => {
+    await register('plain@example.com');
+    const token = await login('plain@example.com');
+    const forbidden = await call('GET', '/users', undefined, token);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.json).toEqual({ code: 'FORBIDDEN', message: expect.any(String) });
+    expect((await call('GET', '/users')).status).toBe(401);
+  });
+
+  it('refuses ADMIN self-signup while it is disabled (403), and nothing is written', async () => {
+    const before = await userCount();
+    const res = await call('POST', '/auth/register', {
+      email: 'wannabe@example.com',
+      password: 'correct horse battery',
+      role: 'ADMIN',
+    });
+    expect(res.status).toBe(403);
+    expect((res.json as { message: string }).message).toMatch(/ADMIN is disabled/);
+    expect(await userCount()).toBe(before);
+  });
+
+  it('lists users for an admin, with cursor pagination', async () => {
+    const admin = await makeAdmin('lister@example.com');
+    const first = await call('GET', '/users?limit=2', undefined, admin);
+    expect(first.status).toBe(200);
+    const page = first.json as { items: { id: string }[]; nextCursor: string | null };
+    expect(page.items).toHaveLength(2);
+    expect(page.nextCursor).toBe(page.items[1]?.id);
+    const all: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await call(
+        'GET',
+        `/users?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        undefined,
+        admin,
+      );
+      const body = res.json as { items: { id: string }[]; nextCursor: string | null };
+      all.push(...body.items.map((u) => u.id));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(all).toHaveLength(await userCount());
+    expect(new Set(all).size).toBe(all.length);
+    expect((await call('GET', '/users?limit=101', undefined, admin)).status).toBe(400);
+  });
+
+  it('a demoted admin loses admin access on the next request', async () => {
+    const boss = await makeAdmin('boss@example.com');
+    const deputy = await makeAdmin('deputy@example.com');
+    expect((await call('GET', '/users', undefined, deputy)).status).toBe(200);
+    const deputyId = (
+      await app.deps.db.user.findUniqueOrThrow({ where: { email: 'deputy@example.com' } })
+    ).id;
+
+    const demoted = await call('PATCH', `/users/${deputyId}/role`, { role: 'USER' }, boss);
+    expect(demoted.status).toBe(200);
+    expect(demoted.json).toMatchObject({ user: { id: deputyId, role: 'USER' } });
+    // Same token, still unexpired: the role is read fresh on every request.
+    expect((await call('GET', '/users', undefined, deputy)).status).toBe(403);
+  });
+
+  it('a deleted user loses access on the next request', async () => {
+    await register('leaver@example.com');
+    const token = await login('leaver@example.com');
+    expect((await call('GET', '/auth/me', undefined, token)).status).toBe(200);
+    await app.deps.db.user.delete({ where: { email: 'leaver@example.com' } });
+    expect((await call('GET', '/auth/me', undefined, token)).status).toBe(401);
+  });
+
+  it('the last admin cannot be demoted (409), even by two concurrent requests', async () => {
+    // Leave exactly two admins, then have each demote the other at the same moment.
+    await app.deps.db.user.updateMany({ where: { role: 'ADMIN' }, data: { role: 'USER' } });
+    const a = await makeAdmin('solo-a@example.com');
+    const b = await makeAdmin('solo-b@example.com');
+    const ids = await app.deps.db.user.findMany({
+      where: { email: { in: ['solo-a@example.com', 'solo-b@example.com'] } },
+      orderBy: { email: 'asc' },
+    });
+    const [idA, idB] = ids.map((u) => u.id);
+    const results = await Promise.all([
+      call('PATCH', `/users/${idB}/role`, { role: 'USER' }, a),
+      call('PATCH', `/users/${idA}/role`, { role: 'USER' }, b),
+    ]);
+    const statuses = results.map((r) => r.status).sort();
+    // One demotion wins; the other is refused (409) or finds its caller already demoted (403).
+    expect(statuses[0]).toBe(200);
+    expect([403, 409]).toContain(statuses[1]);
+    expect(await app.deps.db.user.count({ where: { role: 'ADMIN' } })).toBe(1);
+
+    const [last] = await app.deps.db.user.findMany({ where: { role: 'ADMIN' } });
+    const lastToken = await login(last?.email ?? '');
+    const self = await call('PATCH', `/users/${last?.id}/role`, { role: 'USER' }, lastToken);
+    expect(self.status).toBe(409);
+    expect(self.json).toEqual({ code: 'CONFLICT', message: 'The last admin cannot be demoted' });
+  });
+});
+
+describe('tRPC and createCaller serve the same procedures', () => {
+  it('register → login → me over the typed client', async () => {
+    const client = createChronicleClientForTest(app.url);
+    const { user } = await client.auth.register.mutate({
+      email: 'typed@example.com',
+      password: 'correct horse battery',
+    });
+    expect(user.createdAt).toBeInstanceOf(Date);
+    const session = await client.auth.login.mutate({
+      email: 'typed@example.com',
+      password: 'correct horse battery',
+    });
+    const authed = createChronicleClientForTest(app.url, session.token);
+    expect((await authed.auth.me.query()).user).toEqual(user);
+  });
+
+  it('createCaller with an inner context (no HTTP)', async () => {
+    const anonymous = createCaller(createInnerContext(app.deps));
+    await expect(anonymous.auth.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    const { user } = await anonymous.auth.register({
+      email: 'caller@example.com',
+      password: 'correct horse battery',
+    });
+    const { token } = await anonymous.auth.login({
+      email: 'caller@example.com',
+      password: 'correct horse battery',
+    });
+    const authed = createCaller(createInnerContext(app.deps, { authorization: `Bearer ${token}` }));
+    expect((await authed.auth.me()).user).toEqual(user);
+    await expect(authed.user.list({ limit: 5 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      anonymous.auth.register({ email: 'caller@example.com', password: 'correct horse battery' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+});
+
+describe('admin bootstrap', () => {
+  it('registration as ADMIN works when ALLOW_ADMIN_SIGNUP=true', async () => {
+    const open = await startTestApp({ ALLOW_ADMIN_SIGNUP: 'true' });
+    try {
+      const res = await rest(open.url, 'POST', '/auth/register', {
+        email: 'first-admin@example.com',
+        password: 'correct horse battery',
+        role: 'ADMIN',
+      });
+      expect(res.status).toBe(201);
+      expect(res.json).toMatchObject({ user: { role: 'ADMIN' } });
+    } finally {
+      await open.close();
+    }
+  });
+
+  const runCli = (args: string[], stdin?: string) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['packages/core/src/cli/admin-create.ts', ...args], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: app.env.DATABASE_URL },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (code) => {
+        resolve({ code, out });
+      });
+      child.stdin.end(stdin ?? '');
+    });
+
+  it('the CLI creates an admin, promotes an existing user, and reads a password from stdin', async () => {
+    const created = await runCli([
+      '--email',
+      'Ops@Example.com',
+      '--password',
+      'a long admin password',
+    ]);
+    expect(created.code).toBe(0);
+    expect(created.out).toContain('Created admin ops@example.com');
+    const opsToken = await login('ops@example.com', 'a long admin password');
+    expect((await call('GET', '/users', undefined, opsToken)).status).toBe(200);
+
+    await register('promote-me@example.com');
+    const promoted = await runCli(
+      ['--email', 'promote-me@example.com', '--password-stdin'],
+      'from stdin pw\n',
+    );
+    expect(promoted.code).toBe(0);
+    expect(promoted.out).toContain('Promoted admin promote-me@example.com');
+    const promotedToken = await login('promote-me@example.com', 'from stdin pw');
+    expect((await call('GET', '/users', undefined, promotedToken)).status).toBe(200);
+
+    const bad = await runCli(['--email', 'nope', '--password', 'short']);
+    expect(bad.code).toBe(2);
+    expect(bad.out).toContain('usage');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('serves the document and the browser page', async () => {
+    const doc = await call('GET', '/openapi.json');
+    expect(doc.status).toBe(200);
+    const paths = Object.keys((doc.json as { paths: Record<string, unknown> }).paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/auth/register',
+        '/auth/login',
+        '/auth/me',
+        '/users',
+        '/users/{id}/role',
+      ]),
+    );
+    const page = await fetch(`${app.url}/docs/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger');
+  });
+});
