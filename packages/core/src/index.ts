@@ -8,6 +8,7 @@ export {
   type DomainErrorKind,
 } from './errors.ts';
 export { createLogger, redactedPaths, type Logger } from './logger.ts';
+export { runMain, stopOnSignals } from './process.ts';
 export { createQueue, QUEUE_SCHEMA, type PgBoss } from './queue.ts';
 export { createRedis, pingRedis, type Redis } from './redis.ts';
 export { hashPassword, verifyPassword } from './user/password.ts';

@@ -83,15 +83,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, fully migrated database for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const templateName = await migratedTemplate();
+async function newDatabase(template?: string): Promise<TestDatabase> {
   const name = `chronicle_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) =>
-    admin.query(
-      `CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(templateName)}`,
-    ),
-  );
+  const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : '';
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}${from}`));
   return {
     name,
     url: databaseUrl(name),
@@ -102,16 +97,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** A fresh, fully migrated database for one test file. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  return newDatabase(await migratedTemplate());
+}
+
 /** An empty database (no migrations) for tests of the migration tool itself. */
-export async function createEmptyDatabase(): Promise<TestDatabase> {
-  const name = `chronicle_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
-  return {
-    name,
-    url: databaseUrl(name),
-    drop: () =>
-      withAdmin(async (admin) => {
-        await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
-      }),
-  };
+export function createEmptyDatabase(): Promise<TestDatabase> {
+  return newDatabase();
 }
