@@ -57,6 +57,9 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
       router: appRouter,
       createContext: ({ req }) => createHttpContext(deps, req),
       maxBatchSize: env.TRPC_MAX_BATCH_SIZE,
+      responseMeta: ({ ctx, info }) =>
+        // Only a single call's headers are unambiguous; a batch mixes several.
+        info?.calls.length === 1 && ctx ? { headers: ctx.responseHeaders } : {},
       maxBodySize: env.BODY_LIMIT_BYTES,
       onError: ({ error, path, ctx }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -1,6 +1,8 @@
 // The long-lived resources one API process holds, created and closed in one place.
 import { createDb, type Db } from '@chronicle/db';
 import {
+  createCatalogCache,
+  type CatalogCache,
   createLogger,
   createQueue,
   createRedis,
@@ -16,6 +18,7 @@ export interface ApiDeps {
   db: Db;
   redis: Redis;
   queue: PgBoss;
+  catalog: CatalogCache;
 }
 
 export async function createApiDeps(
@@ -32,7 +35,8 @@ export async function createApiDeps(
   // The API only enqueues; maintenance and scheduling belong to the workers.
   const queue = createQueue(env, logger, { supervise: false, schedule: false });
   await queue.start();
-  return { env, logger, db, redis, queue };
+  const catalog = createCatalogCache({ db, redis, logger, env });
+  return { env, logger, db, redis, queue, catalog };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {

@@ -38,3 +38,31 @@ export async function rest(
 export function createChronicleClientForTest(url: string, token?: string) {
   return createChronicleClient({ url, getToken: () => token });
 }
+
+let accounts = 0;
+
+/** Registers a fresh account through the API (promoting it to ADMIN in the database if asked) and logs in. */
+export async function signIn(
+  app: {
+    url: string;
+    deps: {
+      db: {
+        user: {
+          update: (args: { where: { email: string }; data: { role: 'ADMIN' } }) => Promise<unknown>;
+        };
+      };
+    };
+  },
+  role: 'USER' | 'ADMIN' = 'USER',
+): Promise<{ token: string; email: string }> {
+  accounts += 1;
+  const email = `${role.toLowerCase()}${accounts}-${Date.now()}@example.com`;
+  const password = 'correct horse battery';
+  const registered = await rest(app.url, 'POST', '/auth/register', { email, password });
+  if (registered.status !== 201) throw new Error(`register failed: ${registered.text}`);
+  if (role === 'ADMIN')
+    await app.deps.db.user.update({ where: { email }, data: { role: 'ADMIN' } });
+  const login = await rest(app.url, 'POST', '/auth/login', { email, password });
+  const { token } = login.json as { token: string };
+  return { token, email };
+}

@@ -11,6 +11,13 @@ export const coreEnvSchema = z.object({
   REDIS_KEY_PREFIX: z.string().max(64).default('chronicle:'),
   /** A Redis command slower than this fails, and the caller takes its fallback path. */
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** How long a cached product stays in Redis (writes invalidate it immediately anyway). */
+  CATALOG_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /**
+   * How long a cached catalog page lives. Admin writes invalidate pages at once; stock changes
+   * from orders do not, so this is how far a list page's stock may lag.
+   */
+  CATALOG_LIST_TTL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
   /** Connections in pg-boss's own pool (they count against PostgreSQL's max_connections). */
   QUEUE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
 });

@@ -22,3 +22,20 @@ export {
   setUserRole,
   verifyCredentials,
 } from './user/user.service.ts';
+export * from './product/money.ts';
+export * from './product/product.schema.ts';
+export {
+  createProduct,
+  deleteProduct,
+  findLiveProduct,
+  listProducts,
+  updateProduct,
+} from './product/product.service.ts';
+export {
+  createCatalogCache,
+  type CacheStatus,
+  type Cached,
+  type CatalogCache,
+  type CatalogCacheStats,
+} from './product/product.cache.ts';
+export { booleanParam, displayText, exact } from './schema-helpers.ts';

@@ -23,6 +23,19 @@ const restRouter: OpenApiRouter = {
   },
 };
 
+/** Headers procedures asked for (the bridge types its context loosely). */
+function responseHeaders(ctx: unknown): Record<string, string> {
+  if (typeof ctx !== 'object' || ctx === null || !('responseHeaders' in ctx)) return {};
+  const headers: unknown = ctx.responseHeaders;
+  return typeof headers === 'object' && headers !== null
+    ? Object.fromEntries(
+        Object.entries(headers).filter(
+          (entry): entry is [string, string] => typeof entry[1] === 'string',
+        ),
+      )
+    : {};
+}
+
 /** `successStatus` from the meta of the procedure at `path` (procedures are keyed "a.b"). */
 function successStatus(path: string | undefined): number | undefined {
   const procedure: unknown = path ? Reflect.get(appRouter._def.procedures, path) : undefined;
@@ -56,9 +69,10 @@ export function restBridge(deps: ApiDeps): Router {
     maxBodySize: deps.env.BODY_LIMIT_BYTES,
     // trpc-to-openapi fills `paths` (its `info.calls` is always empty), so `paths` it is.
     // eslint-disable-next-line @typescript-eslint/no-deprecated
-    responseMeta: ({ paths, errors }) => {
+    responseMeta: ({ paths, errors, ctx }) => {
       const status = errors.length === 0 ? successStatus(paths?.[0]) : undefined;
-      return status ? { status } : {};
+      const headers = responseHeaders(ctx);
+      return { ...(status ? { status } : {}), headers };
     },
     onError: ({ error, path, req }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') {

@@ -2,12 +2,14 @@
 import { router } from '../trpc/trpc.ts';
 import { authRouter } from './auth.router.ts';
 import { healthRouter } from './health.router.ts';
+import { productRouter } from './product.router.ts';
 import { userRouter } from './user.router.ts';
 
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
   user: userRouter,
+  product: productRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,8 @@ export interface InnerContext {
   requestId: string;
   /** The raw `Authorization` header, checked lazily by the procedures that need a user. */
   authorization: string | undefined;
+  /** Headers a procedure wants on its HTTP response (e.g. X-Cache), applied by the adapters. */
+  responseHeaders: Record<string, string>;
 }
 
 export type Context = InnerContext;
@@ -20,6 +22,7 @@ export function createInnerContext(
     deps,
     requestId: options.requestId ?? 'internal',
     authorization: options.authorization,
+    responseHeaders: {},
   };
 }
 

@@ -49,7 +49,7 @@ const PG_CHAR_ARRAY_OID = 1002;
  * catalog columns the engine reads to describe a database use (`pg_constraint.contype`, …),
  * and the engine insists on reading those as characters. The only OID the adapter maps to a
  * character type is `"char"[]`, so the client relabels `"char"` columns as that (their values
- * are already parsed to one-letter strings), and `withCharacterColumns` turns the resulting
+ * are already parsed to one-letter strings), and `forSchemaEngine` turns the resulting
  * CharacterArray column type back into Character. The engine's catalog queries read no
  * `"char"[]` columns, so nothing else is affected; the application itself never uses this.
  */
@@ -69,7 +69,10 @@ class SchemaEngineClient extends pg.Client {
     const callbackAt = args.findIndex((arg) => typeof arg === 'function');
     const callback = args[callbackAt];
     if (typeof callback === 'function') {
-      args[callbackAt] = (error: unknown, result: pg.QueryResult | undefined) => {
+      args[callbackAt] = (
+        error: unknown,
+        result: pg.QueryResult | pg.QueryResult[] | undefined,
+      ) => {
         if (result) relabelCharColumns(result);
         Reflect.apply(callback, undefined, [error, result]);
       };
@@ -77,14 +80,18 @@ class SchemaEngineClient extends pg.Client {
     if (typeof baseQuery !== 'function') throw new TypeError('pg.Client#query is missing');
     const pending: unknown = Reflect.apply(baseQuery, undefined, args);
     return pending instanceof Promise
-      ? pending.then((result: pg.QueryResult) => relabelCharColumns(result))
+      ? pending.then((result: pg.QueryResult | pg.QueryResult[]) => relabelCharColumns(result))
       : pending;
   }
 }
 
-function relabelCharColumns(result: pg.QueryResult): pg.QueryResult {
-  for (const field of result.fields) {
-    if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_CHAR_ARRAY_OID;
+/** A multi-statement script yields one result per statement. */
+function relabelCharColumns<R extends pg.QueryResult | pg.QueryResult[]>(result: R): R {
+  const results: pg.QueryResult[] = Array.isArray(result) ? result : [result];
+  for (const one of results) {
+    for (const field of one.fields) {
+      if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_CHAR_ARRAY_OID;
+    }
   }
   return result;
 }
@@ -112,7 +119,13 @@ function poolConfig(connectionString: string): pg.PoolConfig {
   };
 }
 
-function withCharacterColumns<A extends SqlDriverAdapter>(adapter: A): A {
+/**
+ * Two fixes on top of the adapter for the engine's use:
+ * - CharacterArray column types become Character again (see SchemaEngineClient);
+ * - scripts (migration files) run as one multi-statement query, as `psql` and the native engine
+ *   do; the adapter splits them on every ";", which breaks function bodies and comments.
+ */
+function forSchemaEngine<A extends SqlDriverAdapter>(adapter: A, pool: pg.Pool): A {
   const queryRaw = adapter.queryRaw.bind(adapter);
   adapter.queryRaw = async (query) => {
     const result = await queryRaw(query);
@@ -122,6 +135,9 @@ function withCharacterColumns<A extends SqlDriverAdapter>(adapter: A): A {
         type === ColumnTypeEnum.CharacterArray ? ColumnTypeEnum.Character : type,
       ),
     };
+  };
+  adapter.executeScript = async (script) => {
+    await pool.query(script);
   };
   return adapter;
 }
@@ -140,7 +156,8 @@ class MigrationAdapterFactory extends PrismaPg {
   }
 
   override async connect() {
-    const adapter = withCharacterColumns(await super.connect());
+    const adapter = await super.connect();
+    forSchemaEngine(adapter, adapter.underlyingDriver());
     this.#open.add(adapter);
     return adapter;
   }
@@ -160,9 +177,8 @@ class MigrationAdapterFactory extends PrismaPg {
     const admin = new pg.Client({ ...this.#config, database: 'postgres' });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-    const adapter = withCharacterColumns(
-      await new PrismaPg({ ...this.#config, database }).connect(),
-    );
+    const adapter = await new PrismaPg({ ...this.#config, database }).connect();
+    forSchemaEngine(adapter, adapter.underlyingDriver());
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
       try {

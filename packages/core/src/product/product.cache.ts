@@ -1,0 +1,165 @@
+// Redis in front of catalog reads.
+//
+// Every cached value carries the generation it was read under, and a read only trusts a value
+// whose generation is still current (the value and its generation come back in one MGET).
+// Writers bump the generation after their commit, so a reader that loaded old data just before
+// a write can never make it look current again. A product has its own generation; every catalog
+// page shares one list generation:
+// - admin writes bump the product's generation and the list generation: read-after-write holds;
+// - order stock changes bump only the product's: pages may lag by at most CATALOG_LIST_TTL_MS.
+// Concurrent misses on one key in this process share one database read. If Redis is down or
+// slower than REDIS_COMMAND_TIMEOUT_MS, reads go straight to the database.
+import { createHash } from 'node:crypto';
+import superjson from 'superjson';
+import type { Db } from '@chronicle/db';
+import type { CoreEnv } from '../env.ts';
+import type { Logger } from '../logger.ts';
+import type { Redis } from '../redis.ts';
+import type { ListProductsInput, Product, ProductPage } from './product.schema.ts';
+import { findLiveProduct, listProducts } from './product.service.ts';
+
+export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
+
+export interface Cached<T> {
+  value: T;
+  cache: CacheStatus;
+}
+
+export interface CatalogCacheStats {
+  hits: number;
+  misses: number;
+  /** Reads that skipped Redis because it failed or timed out. */
+  bypasses: number;
+  /** Database reads made on behalf of cache misses and bypasses. */
+  dbReads: number;
+}
+
+export interface CatalogCache {
+  getProduct(id: string): Promise<Cached<Product | null>>;
+  listProducts(input: ListProductsInput): Promise<Cached<ProductPage>>;
+  /** After an admin write: the products and every cached page. Resolves once Redis has it. */
+  invalidateForAdminWrite(productId: string): Promise<void>;
+  /** After order stock changes: the products only (pages expire on their own). */
+  invalidateProducts(productIds: readonly string[]): Promise<void>;
+  readonly stats: CatalogCacheStats;
+}
+
+const productKey = (id: string) => `product:${id}`;
+const productGenerationKey = (id: string) => `product:${id}:gen`;
+const LIST_GENERATION_KEY = 'products:list:gen';
+
+function listKey(input: ListProductsInput): string {
+  const normalized = JSON.stringify([
+    input.sort,
+    input.limit,
+    input.q ?? null,
+    input.inStock ?? null,
+    input.cursor ?? null,
+  ]);
+  return `products:list:${createHash('sha256').update(normalized).digest('base64url')}`;
+}
+
+interface Entry<T> {
+  generation: string;
+  value: T;
+}
+
+export function createCatalogCache(deps: {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  env: Pick<CoreEnv, 'CATALOG_CACHE_TTL_SECONDS' | 'CATALOG_LIST_TTL_MS'>;
+}): CatalogCache {
+  const { db, redis, logger, env } = deps;
+  const stats: CatalogCacheStats = { hits: 0, misses: 0, bypasses: 0, dbReads: 0 };
+  const inFlight = new Map<string, Promise<unknown>>();
+
+  function loadOnce<T>(flightKey: string, load: () => Promise<T>): Promise<T> {
+    const pending = inFlight.get(flightKey);
+    if (pending) return pending as Promise<T>;
+    stats.dbReads += 1;
+    const promise = load().finally(() => inFlight.delete(flightKey));
+    inFlight.set(flightKey, promise);
+    return promise;
+  }
+
+  async function cached<T>(
+    key: string,
+    generationKey: string,
+    ttlMs: number,
+    load: () => Promise<T>,
+  ): Promise<Cached<T>> {
+    let raw: string | null;
+    let generation: string;
+    try {
+      const [value, gen] = await redis.mget(key, generationKey);
+      raw = value ?? null;
+      generation = gen ?? '0';
+    } catch {
+      stats.bypasses += 1;
+      return { value: await loadOnce(`${key}@bypass`, load), cache: 'BYPASS' };
+    }
+    if (raw !== null) {
+      const entry = superjson.parse<Entry<T>>(raw);
+      if (entry.generation === generation) {
+        stats.hits += 1;
+        return { value: entry.value, cache: 'HIT' };
+      }
+    }
+    stats.misses += 1;
+    // The fill is part of the flight, so misses arriving until the value is in Redis join it.
+    const value = await loadOnce(`${key}@${generation}`, async () => {
+      const loaded = await load();
+      if (loaded !== null) {
+        const entry: Entry<T> = { generation, value: loaded };
+        // A failed fill only costs a later miss.
+        await redis.set(key, superjson.stringify(entry), 'PX', ttlMs).catch(() => undefined);
+      }
+      return loaded;
+    });
+    return { value, cache: 'MISS' };
+  }
+
+  async function bump(commands: [string, ...string[]][], what: string): Promise<void> {
+    try {
+      await redis.multi(commands).exec();
+    } catch (error) {
+      // Values keep their TTL, so a missed invalidation heals by itself within it.
+      logger.warn(
+        { err: error instanceof Error ? error.message : error, what },
+        'cache invalidation failed',
+      );
+    }
+  }
+
+  return {
+    stats,
+    getProduct: (id) =>
+      cached(productKey(id), productGenerationKey(id), env.CATALOG_CACHE_TTL_SECONDS * 1_000, () =>
+        findLiveProduct(db, id),
+      ),
+    listProducts: (input) =>
+      cached(listKey(input), LIST_GENERATION_KEY, env.CATALOG_LIST_TTL_MS, () =>
+        listProducts(db, input),
+      ),
+    invalidateForAdminWrite: (productId) =>
+      bump(
+        [
+          ['incr', productGenerationKey(productId)],
+          ['del', productKey(productId)],
+          ['incr', LIST_GENERATION_KEY],
+        ],
+        `product ${productId} and lists`,
+      ),
+    invalidateProducts: async (productIds) => {
+      if (productIds.length === 0) return;
+      await bump(
+        productIds.flatMap((id): [string, ...string[]][] => [
+          ['incr', productGenerationKey(id)],
+          ['del', productKey(id)],
+        ]),
+        `products ${productIds.join(',')}`,
+      );
+    },
+  };
+}

@@ -1,0 +1,29 @@
+// Building blocks for input schemas.
+import { z } from 'zod';
+
+/**
+ * The REST bridge (trpc-to-openapi) switches every top-level number/boolean input schema to
+ * coercion, which would accept `true` as 1 or `"7"` as 7 in a JSON body. Wrapping a schema in
+ * a pipe keeps it exactly as strict as written, for REST and tRPC alike.
+ */
+export function exact<T extends z.ZodType>(schema: T) {
+  return z.unknown().pipe(schema);
+}
+
+/** A query-string friendly boolean: true/false, or "true"/"false" from a URL. */
+export const booleanParam = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .transform((value) => value === true || value === 'true');
+
+/** Text safe to store and show: well-formed Unicode without control or bidi-override characters. */
+export function displayText(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((value) => value.isWellFormed(), { error: 'must be well-formed Unicode' })
+    .refine((value) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(value), {
+      error: 'must not contain control characters',
+    });
+}
