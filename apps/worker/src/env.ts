@@ -6,7 +6,15 @@ import { coreEnvSchema } from '@chronicle/core';
 export const workerEnvSchema = z.object({
   ...dbEnvSchema.shape,
   ...coreEnvSchema.shape,
-  /** How long shutdown waits for in-flight jobs before pg-boss fails them for a retry. */
+  /** Order jobs processed at once by this process (each in its own transaction). */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Jobs fetched per poll by each of those loops. */
+  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** How often an idle loop looks for new jobs. */
+  WORKER_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
+  /** How often pg-boss maintenance looks for expired or heartbeat-less jobs to retry. */
+  WORKER_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
+  /** How long shutdown waits for in-flight jobs before pg-boss hands them to another worker (ms). */
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(20_000),
 });
 

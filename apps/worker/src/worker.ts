@@ -1,10 +1,20 @@
-// A worker process's resources and lifecycle: pg-boss started on the application database.
+// A worker process: takes order jobs from pg-boss and fulfils them (see fulfilOrder), and
+// turns jobs that exhausted their retries into FAILED orders.
+import type { Job, JobResult } from 'pg-boss';
 import { createDb, type Db } from '@chronicle/db';
 import {
+  createCatalogCache,
   createLogger,
   createQueue,
   createRedis,
+  ensureOrderQueues,
+  failOrder,
+  fulfilOrder,
+  ORDER_DEAD_LETTER_QUEUE,
+  ORDER_QUEUE,
+  type CatalogCache,
   type Logger,
+  type OrderJob,
   type PgBoss,
   type Redis,
 } from '@chronicle/core';
@@ -15,8 +25,64 @@ export interface Worker {
   db: Db;
   redis: Redis;
   queue: PgBoss;
+  catalog: CatalogCache;
   /** Stops taking jobs, lets in-flight ones finish (bounded), closes every pool. */
   stop(): Promise<void>;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function handleOrderJobs(
+  jobs: Job<OrderJob>[],
+  deps: { db: Db; catalog: CatalogCache; logger: Logger },
+): Promise<JobResult[]> {
+  const results: JobResult[] = [];
+  // One at a time within a batch: jobs for a hot product would only queue on its row lock.
+  for (const job of jobs) {
+    const log = deps.logger.child({ jobId: job.id, orderId: job.data.orderId });
+    try {
+      const outcome = await fulfilOrder(deps.db, job.data.orderId);
+      if (outcome.kind === 'CONFIRMED') await deps.catalog.invalidateProducts(outcome.productIds);
+      log.info(
+        {
+          outcome: outcome.kind,
+          ...(outcome.kind === 'REJECTED' ? { reason: outcome.reason } : {}),
+        },
+        'order processed',
+      );
+      results.push({ id: job.id, status: 'completed', output: { outcome: outcome.kind } });
+    } catch (error) {
+      // Transient (connection lost, timeout, …): pg-boss retries it with backoff.
+      log.warn({ err: message(error) }, 'order processing failed; will retry');
+      results.push({ id: job.id, status: 'failed', output: { message: message(error) } });
+    }
+  }
+  return results;
+}
+
+export async function handleDeadOrderJobs(
+  jobs: Job<OrderJob>[],
+  deps: { db: Db; logger: Logger; retryLimit: number },
+): Promise<JobResult[]> {
+  const results: JobResult[] = [];
+  for (const job of jobs) {
+    const log = deps.logger.child({ jobId: job.id, orderId: job.data.orderId });
+    try {
+      const failed = await failOrder(
+        deps.db,
+        job.data.orderId,
+        `Processing kept failing after ${deps.retryLimit + 1} attempts`,
+      );
+      log.error({ failed }, 'order job exhausted its retries; order marked FAILED');
+      results.push({ id: job.id, status: 'completed' });
+    } catch (error) {
+      log.warn({ err: message(error) }, 'could not mark order FAILED yet; will retry');
+      results.push({ id: job.id, status: 'failed', output: { message: message(error) } });
+    }
+  }
+  return results;
 }
 
 export async function startWorker(
@@ -30,10 +96,31 @@ export async function startWorker(
     },
   });
   const redis = createRedis(env, logger);
+  const catalog = createCatalogCache({ db, redis, logger, env });
   // Workers run pg-boss maintenance (expiring stuck jobs, retention); many may run at once.
-  const queue = createQueue(env, logger, { supervise: true, schedule: false });
+  const queue = createQueue(env, logger, {
+    supervise: true,
+    schedule: false,
+    superviseIntervalSeconds: env.WORKER_SUPERVISE_INTERVAL_SECONDS,
+  });
   await queue.start();
-  logger.info('worker started');
+  await ensureOrderQueues(queue, env);
+  const polling = {
+    batchSize: env.WORKER_BATCH_SIZE,
+    pollingIntervalSeconds: env.WORKER_POLL_INTERVAL_SECONDS,
+    localConcurrency: env.WORKER_CONCURRENCY,
+    perJobResults: true,
+  } as const;
+  await queue.work<OrderJob>(ORDER_QUEUE, polling, (jobs) =>
+    handleOrderJobs(jobs, { db, catalog, logger }),
+  );
+  await queue.work<OrderJob>(ORDER_DEAD_LETTER_QUEUE, { ...polling, localConcurrency: 1 }, (jobs) =>
+    handleDeadOrderJobs(jobs, { db, logger, retryLimit: env.ORDER_JOB_RETRY_LIMIT }),
+  );
+  logger.info(
+    { concurrency: env.WORKER_CONCURRENCY, batchSize: env.WORKER_BATCH_SIZE },
+    'worker started',
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -49,5 +136,5 @@ export async function startWorker(
     })();
     return stopping;
   };
-  return { logger, db, redis, queue, stop };
+  return { logger, db, redis, queue, catalog, stop };
 }

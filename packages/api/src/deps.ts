@@ -6,6 +6,7 @@ import {
   createLogger,
   createQueue,
   createRedis,
+  ensureOrderQueues,
   type Logger,
   type PgBoss,
   type Redis,
@@ -35,6 +36,7 @@ export async function createApiDeps(
   // The API only enqueues; maintenance and scheduling belong to the workers.
   const queue = createQueue(env, logger, { supervise: false, schedule: false });
   await queue.start();
+  await ensureOrderQueues(queue, env);
   const catalog = createCatalogCache({ db, redis, logger, env });
   return { env, logger, db, redis, queue, catalog };
 }

@@ -18,6 +18,15 @@ export const coreEnvSchema = z.object({
    * from orders do not, so this is how far a list page's stock may lag.
    */
   CATALOG_LIST_TTL_MS: z.coerce.number().int().min(50).max(600_000).default(1_000),
+  /** Attempts after the first before an order job goes to the dead-letter queue. */
+  ORDER_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(50).default(5),
+  /** First retry delay; later ones double (exponential backoff) up to the max. */
+  ORDER_JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3_600).default(1),
+  ORDER_JOB_RETRY_DELAY_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** A job running longer than this is failed and retried (a stuck or vanished worker). */
+  ORDER_JOB_EXPIRE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  /** Workers heartbeat active jobs; a job silent this long is retried elsewhere (pg-boss: ≥ 10). */
+  ORDER_JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(10),
   /** Connections in pg-boss's own pool (they count against PostgreSQL's max_connections). */
   QUEUE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
 });

@@ -39,3 +39,20 @@ export {
   type CatalogCacheStats,
 } from './product/product.cache.ts';
 export { booleanParam, displayText, exact } from './schema-helpers.ts';
+export { failOrder, fulfilOrder, type FulfilmentOutcome } from './order/fulfilment.ts';
+export {
+  ensureOrderQueues,
+  ORDER_DEAD_LETTER_QUEUE,
+  ORDER_QUEUE,
+  type OrderJob,
+} from './order/order.queue.ts';
+export * from './order/order.schema.ts';
+export {
+  cancelOrder,
+  getOrder,
+  listOrders,
+  mergeLines,
+  placeOrder,
+  type CancelledOrder,
+  type PlacedOrder,
+} from './order/order.service.ts';

@@ -12,7 +12,12 @@ export function createQueue(
   env: Pick<DbEnv, 'DATABASE_URL' | 'DATABASE_CONNECT_TIMEOUT_MS'> &
     Pick<CoreEnv, 'QUEUE_POOL_MAX'>,
   logger: Logger,
-  options: { supervise?: boolean; schedule?: boolean; migrate?: boolean } = {},
+  options: {
+    supervise?: boolean;
+    schedule?: boolean;
+    migrate?: boolean;
+    superviseIntervalSeconds?: number;
+  } = {},
 ): PgBoss {
   const boss = new PgBoss({
     connectionString: env.DATABASE_URL,
@@ -23,6 +28,14 @@ export function createQueue(
     supervise: options.supervise ?? true,
     schedule: options.schedule ?? false,
     migrate: options.migrate ?? true,
+    // The monitor pass is what fails jobs whose heartbeat or expiry ran out, so both intervals
+    // bound how quickly a dead worker's jobs go back to the queue.
+    ...(options.superviseIntervalSeconds
+      ? {
+          superviseIntervalSeconds: options.superviseIntervalSeconds,
+          monitorIntervalSeconds: options.superviseIntervalSeconds,
+        }
+      : {}),
   });
   // An idle-client error without a listener would crash the process.
   boss.on('error', (error: Error) => {

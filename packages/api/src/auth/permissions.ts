@@ -1,5 +1,5 @@
 // Roles are data: one map from role to what it may do, checked by one procedure middleware.
-import type { RoleName } from '@chronicle/core';
+import type { OrderScope, RoleName } from '@chronicle/core';
 
 export const PERMISSIONS = [
   'catalog:write',
@@ -27,4 +27,12 @@ export const ROLE_PERMISSIONS: Readonly<Record<RoleName, ReadonlySet<Permission>
 
 export function can(role: RoleName, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].has(permission);
+}
+
+/** Whose orders a user may read (or cancel): everyone's with the `:any` permission, else their own. */
+export function orderScope(
+  user: { id: string; role: RoleName },
+  action: 'read' | 'cancel',
+): OrderScope {
+  return can(user.role, `order:${action}:any`) ? { kind: 'all' } : { kind: 'own', userId: user.id };
 }

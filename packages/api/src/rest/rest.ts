@@ -62,6 +62,18 @@ export function restBridge(deps: ApiDeps): Router {
   const bridge = express.Router();
   // Parsed here (not by the bridge) so every JSON media type and charset works, and body errors
   // (malformed JSON 400, too large 413, bad charset 415) get the shared error shape.
+  // A POST without a body (e.g. POST /order/{id}/cancel from curl) is an empty JSON object,
+  // rather than a 415 for its missing content type.
+  bridge.use((req, _res, next) => {
+    const empty =
+      req.headers['content-length'] === '0' ||
+      (!req.headers['content-length'] && !req.headers['transfer-encoding']);
+    if (!req.headers['content-type'] && empty) {
+      req.headers['content-type'] = 'application/json';
+      req.body = {};
+    }
+    next();
+  });
   bridge.use(express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: true }));
   const handler: RequestHandler = createOpenApiExpressMiddleware({
     router: restRouter,

@@ -2,6 +2,7 @@
 import { router } from '../trpc/trpc.ts';
 import { authRouter } from './auth.router.ts';
 import { healthRouter } from './health.router.ts';
+import { orderRouter } from './order.router.ts';
 import { productRouter } from './product.router.ts';
 import { userRouter } from './user.router.ts';
 
@@ -10,6 +11,7 @@ export const appRouter = router({
   auth: authRouter,
   user: userRouter,
   product: productRouter,
+  order: orderRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,8 @@ export interface InnerContext {
   requestId: string;
   /** The raw `Authorization` header, checked lazily by the procedures that need a user. */
   authorization: string | undefined;
+  /** The raw `Idempotency-Key` header (REST); tRPC callers pass the key as input instead. */
+  idempotencyKey: string | undefined;
   /** Headers a procedure wants on its HTTP response (e.g. X-Cache), applied by the adapters. */
   responseHeaders: Record<string, string>;
 }
@@ -16,14 +18,23 @@ export type Context = InnerContext;
 
 export function createInnerContext(
   deps: ApiDeps,
-  options: { requestId?: string; authorization?: string | undefined } = {},
+  options: {
+    requestId?: string;
+    authorization?: string | undefined;
+    idempotencyKey?: string | undefined;
+  } = {},
 ): InnerContext {
   return {
     deps,
     requestId: options.requestId ?? 'internal',
     authorization: options.authorization,
+    idempotencyKey: options.idempotencyKey,
     responseHeaders: {},
   };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 export function createHttpContext(deps: ApiDeps, req: IncomingMessage & { id?: unknown }): Context {
@@ -31,5 +42,6 @@ export function createHttpContext(deps: ApiDeps, req: IncomingMessage & { id?: u
     // genReqId (http/request-id.ts) always produces a string.
     requestId: typeof req.id === 'string' ? req.id : 'unknown',
     authorization: req.headers.authorization,
+    idempotencyKey: headerValue(req.headers['idempotency-key']),
   });
 }

@@ -1,0 +1,2 @@
+export { loadWorkerEnv, workerEnvSchema, type WorkerEnv } from './env.ts';
+export { handleDeadOrderJobs, handleOrderJobs, startWorker, type Worker } from './worker.ts';

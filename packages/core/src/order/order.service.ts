@@ -1,0 +1,246 @@
+// Placing, reading and cancelling orders.
+import { createHash } from 'node:crypto';
+import { fromPrisma, type PgBoss } from 'pg-boss';
+import { Prisma, type Db } from '@chronicle/db';
+import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
+import { formatCents, toCents } from '../product/money.ts';
+import { ORDER_QUEUE, type OrderJob } from './order.queue.ts';
+import {
+  MAX_LINE_QUANTITY,
+  type CreateOrderInput,
+  type ListOrdersInput,
+  type Order,
+  type OrderScope,
+} from './order.schema.ts';
+
+export const orderSelect = {
+  id: true,
+  userId: true,
+  status: true,
+  total: true,
+  reasonCode: true,
+  reason: true,
+  createdAt: true,
+  updatedAt: true,
+  processedAt: true,
+  cancelledAt: true,
+  items: {
+    select: {
+      productId: true,
+      quantity: true,
+      unitPrice: true,
+      product: { select: { name: true } },
+    },
+    orderBy: { productId: 'asc' },
+  },
+} as const satisfies Prisma.OrderSelect;
+
+type OrderRow = Prisma.OrderGetPayload<{ select: typeof orderSelect }>;
+
+export function toOrder(row: OrderRow): Order {
+  const { items, total, ...rest } = row;
+  return {
+    ...rest,
+    total: total.toFixed(2),
+    items: items.map((item) => ({
+      productId: item.productId,
+      name: item.product.name,
+      quantity: item.quantity,
+      unitPrice: item.unitPrice.toFixed(2),
+    })),
+  };
+}
+
+interface Line {
+  productId: string;
+  quantity: number;
+}
+
+/** Repeated product ids are merged into one line; lines come back sorted by product id. */
+export function mergeLines(items: CreateOrderInput['items']): Line[] {
+  const merged = new Map<string, number>();
+  for (const item of items) merged.set(item.id, (merged.get(item.id) ?? 0) + item.quantity);
+  const lines = [...merged]
+    .map(([productId, quantity]) => ({ productId, quantity }))
+    .sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+  const tooMany = lines.find((line) => line.quantity > MAX_LINE_QUANTITY);
+  if (tooMany) {
+    throw new DomainError(
+      'BAD_REQUEST',
+      `Product ${tooMany.productId} is ordered ${tooMany.quantity} times in all; at most ${MAX_LINE_QUANTITY} per product`,
+    );
+  }
+  return lines;
+}
+
+function requestHash(lines: Line[]): string {
+  return createHash('sha256').update(JSON.stringify(lines)).digest('hex');
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+const KEY_REUSED = 'This Idempotency-Key was already used with a different request';
+
+async function replay(db: Db, userId: string, key: string, hash: string): Promise<Order | null> {
+  const existing = await db.order.findUnique({
+    where: { userId_idempotencyKey: { userId, idempotencyKey: key } },
+    select: { ...orderSelect, requestHash: true },
+  });
+  if (!existing) return null;
+  if (existing.requestHash !== hash) throw new DomainError('UNPROCESSABLE_CONTENT', KEY_REUSED);
+  const { requestHash: _hash, ...row } = existing;
+  return toOrder(row);
+}
+
+export interface PlacedOrder {
+  order: Order;
+  /** True when an earlier request with the same Idempotency-Key created it. */
+  replayed: boolean;
+}
+
+/**
+ * Validates the lines against the live catalog, snapshots prices, and in ONE transaction
+ * inserts the order, its lines and its fulfilment job: neither can exist without the other.
+ */
+export async function placeOrder(
+  db: Db,
+  queue: PgBoss,
+  userId: string,
+  input: CreateOrderInput,
+): Promise<PlacedOrder> {
+  const lines = mergeLines(input.items);
+  const hash = requestHash(lines);
+  const key = input.idempotencyKey;
+  if (key) {
+    const earlier = await replay(db, userId, key, hash);
+    if (earlier) return { order: earlier, replayed: true };
+  }
+
+  const products = await db.product.findMany({
+    where: { id: { in: lines.map((line) => line.productId) }, deletedAt: null },
+    select: { id: true, price: true },
+  });
+  const prices = new Map(products.map((p) => [p.id, p.price.toFixed(2)]));
+  const unavailable = lines.filter((line) => !prices.has(line.productId));
+  if (unavailable.length > 0) {
+    throw new DomainError(
+      'BAD_REQUEST',
+      `Unknown or deleted product: ${unavailable.map((line) => line.productId).join(', ')}`,
+    );
+  }
+  let totalCents = 0n;
+  const items = lines.map((line) => {
+    const unitPrice = prices.get(line.productId) ?? '0.00';
+    totalCents += (toCents(unitPrice) ?? 0n) * BigInt(line.quantity);
+    return { productId: line.productId, quantity: line.quantity, unitPrice };
+  });
+
+  try {
+    const row = await db.$transaction(async (tx) => {
+      const created = await tx.order.create({
+        data: {
+          userId,
+          total: formatCents(totalCents),
+          idempotencyKey: key ?? null,
+          requestHash: key ? hash : null,
+          items: { create: items },
+        },
+        select: orderSelect,
+      });
+      const job: OrderJob = { orderId: created.id };
+      await queue.send(ORDER_QUEUE, job, { db: fromPrisma(tx) });
+      return created;
+    });
+    return { order: toOrder(row), replayed: false };
+  } catch (error) {
+    // A concurrent request with the same key won the insert; this one rolled back entirely.
+    if (key && isUniqueViolation(error)) {
+      const earlier = await replay(db, userId, key, hash);
+      if (earlier) return { order: earlier, replayed: true };
+    }
+    throw error;
+  }
+}
+
+function scoped(scope: OrderScope): Prisma.OrderWhereInput {
+  return scope.kind === 'own' ? { userId: scope.userId } : {};
+}
+
+/** Someone else's order is "not found", never "forbidden": its existence is not revealed. */
+export async function getOrder(db: Db, scope: OrderScope, id: string): Promise<Order> {
+  const row = await db.order.findFirst({ where: { id, ...scoped(scope) }, select: orderSelect });
+  if (!row) throw new NotFoundError('Order not found');
+  return toOrder(row);
+}
+
+export async function listOrders(
+  db: Db,
+  scope: OrderScope,
+  input: ListOrdersInput,
+): Promise<{ items: Order[]; nextCursor: string | null }> {
+  const rows = await db.order.findMany({
+    where: {
+      ...(input.userId && scope.kind === 'all' ? { userId: input.userId } : {}),
+      ...scoped(scope),
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.cursor ? { id: { lt: input.cursor } } : {}),
+    },
+    orderBy: { id: 'desc' },
+    take: input.limit + 1,
+    select: orderSelect,
+  });
+  const items = rows.slice(0, input.limit).map(toOrder);
+  return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+export interface CancelledOrder {
+  order: Order;
+  /** Products whose stock came back (a CONFIRMED order), for cache invalidation. */
+  restocked: string[];
+}
+
+/**
+ * PENDING → CANCELLED (the worker will skip it); CONFIRMED → CANCELLED with its stock returned
+ * and recorded in the ledger. The order row is locked first, so of two racing cancels exactly
+ * one restocks and the other sees CANCELLED (409).
+ */
+export async function cancelOrder(db: Db, scope: OrderScope, id: string): Promise<CancelledOrder> {
+  return db.$transaction(async (tx) => {
+    const [current] = await tx.$queryRaw<{ user_id: string; status: string }[]>`
+      SELECT user_id, status FROM orders WHERE id = ${id}::uuid FOR UPDATE`;
+    if (!current || (scope.kind === 'own' && current.user_id !== scope.userId)) {
+      throw new NotFoundError('Order not found');
+    }
+    let restocked: string[] = [];
+    if (current.status === 'CONFIRMED') {
+      const items = await tx.orderItem.findMany({
+        where: { orderId: id },
+        select: { productId: true, quantity: true },
+        orderBy: { productId: 'asc' },
+      });
+      const ids = items.map((item) => item.productId);
+      const quantities = items.map((item) => item.quantity);
+      // Same lock order as the worker (sorted product ids), so the two cannot deadlock.
+      await tx.$queryRaw`SELECT id FROM products WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+      await tx.$executeRaw`
+        UPDATE products p SET stock = p.stock + x.quantity, updated_at = now()
+        FROM unnest(${ids}::uuid[], ${quantities}::int[]) AS x(id, quantity)
+        WHERE p.id = x.id`;
+      await tx.$executeRaw`
+        INSERT INTO stock_movements (product_id, delta, reason, reference)
+        SELECT x.id, x.quantity, 'ORDER_CANCEL', ${id}
+        FROM unnest(${ids}::uuid[], ${quantities}::int[]) AS x(id, quantity)`;
+      restocked = ids;
+    } else if (current.status !== 'PENDING') {
+      throw new ConflictError(`Order is ${current.status} and cannot be cancelled`);
+    }
+    const row = await tx.order.update({
+      where: { id },
+      data: { status: 'CANCELLED', cancelledAt: new Date() },
+      select: orderSelect,
+    });
+    return { order: toOrder(row), restocked };
+  });
+}

@@ -1,0 +1,191 @@
+// Orders survive faults: a worker killed mid-batch, database connections cut, and processing
+// that keeps failing (which must end in FAILED, never a stuck PENDING).
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { ORDER_DEAD_LETTER_QUEUE } from '@chronicle/core';
+import { waitFor } from '@chronicle/testing';
+import {
+  checkInvariants,
+  createProduct,
+  placeOrder,
+  signIn,
+  startInProcessWorker,
+  startWorkerProcess,
+  waitForTerminal,
+  type OrderBody,
+} from './support/orders.ts';
+
+const orderOf = (res: { json: unknown }) => (res.json as { order: OrderBody }).order;
+
+describe('a worker killed with SIGKILL in the middle of a batch', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await checkInvariants(app);
+    await app.close();
+  });
+
+  it('loses nothing: another worker finishes every order, each exactly once', async () => {
+    const admin = (await signIn(app, 'ADMIN')).token;
+    const user = await signIn(app);
+    const products = await Promise.all(
+      [1, 2, 3].map((n) => createProduct(app, admin, { name: `crash ${n}`, price: 1, stock: 150 })),
+    );
+    const responses = await Promise.all(
+      Array.from({ length: 240 }, (_, i) =>
+        placeOrder(app, user.token, [{ id: products[i % 3] ?? '', quantity: 1 }]),
+      ),
+    );
+    const ids = responses.map((r) => orderOf(r).id);
+
+    // Slow each job down a little so the kill lands while a batch is in flight.
+    const victim = startWorkerProcess(app, {
+      WORKER_BATCH_SIZE: '40',
+      WORKER_CONCURRENCY: '2',
+      DATABASE_STATEMENT_TIMEOUT_MS: '15000',
+    });
+    await victim.waitForLog((l) => l.msg === 'order processed');
+    await waitFor(
+      async () => (await app.deps.db.order.count({ where: { status: { not: 'PENDING' } } })) >= 20,
+      {
+        message: 'some orders to be processed',
+      },
+    );
+    await victim.stop('SIGKILL');
+    const settledAtKill = await app.deps.db.order.count({
+      where: { id: { in: ids }, status: { not: 'PENDING' } },
+    });
+    expect(settledAtKill).toBeLessThan(ids.length);
+
+    const rescuer = startWorkerProcess(app);
+    try {
+      // The killed worker's active jobs stop heartbeating; pg-boss retries them elsewhere.
+      await waitForTerminal(app, ids, 45_000);
+    } finally {
+      await rescuer.stop();
+    }
+    const counts = await app.deps.db.order.groupBy({
+      by: ['status'],
+      where: { id: { in: ids } },
+      _count: true,
+    });
+    expect(Object.fromEntries(counts.map((c) => [c.status, c._count]))).toEqual({ CONFIRMED: 240 });
+    for (const id of products) {
+      expect((await app.deps.db.product.findUniqueOrThrow({ where: { id } })).stock).toBe(70);
+    }
+    await checkInvariants(app);
+  });
+});
+
+describe('database connections cut while the worker runs', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await checkInvariants(app);
+    await app.close();
+  });
+
+  it('jobs fail, are retried with backoff, and every order still settles once', async () => {
+    const admin = (await signIn(app, 'ADMIN')).token;
+    const user = await signIn(app);
+    const product = await createProduct(app, admin, {
+      name: 'flaky network',
+      price: 1,
+      stock: 1000,
+    });
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, () =>
+        placeOrder(app, user.token, [{ id: product, quantity: 2 }]),
+      ),
+    );
+    const ids = responses.map((r) => orderOf(r).id);
+    const worker = startWorkerProcess(app, { WORKER_BATCH_SIZE: '5', WORKER_CONCURRENCY: '2' });
+    const admin_ = new pg.Client({ connectionString: app.env.DATABASE_URL });
+    await admin_.connect();
+    try {
+      await worker.waitForLog((l) => l.msg === 'order processed');
+      // Cut every connection the worker holds, several times, while it is busy.
+      let cuts = 0;
+      for (let i = 0; i < 5; i++) {
+        const result = await admin_.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE datname = current_database() AND application_name IN ('chronicle-worker', 'chronicle-queue') AND pid <> pg_backend_pid()`,
+        );
+        cuts += result.rowCount ?? 0;
+        await waitFor(
+          async () =>
+            (await app.deps.db.order.count({
+              where: { id: { in: ids }, status: { not: 'PENDING' } },
+            })) >
+            i * 15,
+          {
+            message: 'progress between cuts',
+            timeoutMs: 30_000,
+          },
+        );
+      }
+      expect(cuts).toBeGreaterThan(0);
+      await waitForTerminal(app, ids, 90_000);
+    } finally {
+      await admin_.end();
+      await worker.stop();
+    }
+    const confirmed = await app.deps.db.order.count({
+      where: { id: { in: ids }, status: 'CONFIRMED' },
+    });
+    expect(confirmed).toBe(150);
+    expect((await app.deps.db.product.findUniqueOrThrow({ where: { id: product } })).stock).toBe(
+      700,
+    );
+    // The worker noticed the failures rather than silently skipping work.
+    expect(worker.logs.some((l) => /failed|terminat/i.test(JSON.stringify(l)))).toBe(true);
+  });
+});
+
+describe('processing that keeps failing', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ ORDER_JOB_RETRY_LIMIT: '1', ORDER_JOB_RETRY_DELAY_SECONDS: '1' });
+  });
+  afterAll(async () => {
+    await checkInvariants(app);
+    await app.close();
+  });
+
+  it('goes to the dead-letter queue after the last retry, and the order becomes FAILED', async () => {
+    const admin = (await signIn(app, 'ADMIN')).token;
+    const user = await signIn(app);
+    const product = await createProduct(app, admin, { name: 'locked away', price: 1, stock: 5 });
+    const placed = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
+
+    // Injected fault: another session holds the products table, so every attempt times out.
+    const locker = new pg.Client({ connectionString: app.env.DATABASE_URL });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE products IN ACCESS EXCLUSIVE MODE');
+    const worker = await startInProcessWorker(app, {
+      ORDER_JOB_RETRY_LIMIT: '1',
+      ORDER_JOB_RETRY_DELAY_SECONDS: '1',
+      DATABASE_STATEMENT_TIMEOUT_MS: '300',
+    });
+    try {
+      await waitForTerminal(app, [placed.id], 60_000);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+      await worker.stop();
+    }
+    const failed = await app.deps.db.order.findUniqueOrThrow({ where: { id: placed.id } });
+    expect(failed).toMatchObject({ status: 'FAILED', reasonCode: 'PROCESSING_FAILED' });
+    expect(failed.reason).toContain('2 attempts');
+    expect((await app.deps.db.product.findUniqueOrThrow({ where: { id: product } })).stock).toBe(5);
+    const [dead] = await app.deps.db.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_DEAD_LETTER_QUEUE} AND data->>'orderId' = ${placed.id}`;
+    expect(Number(dead?.n)).toBe(1);
+  });
+});
