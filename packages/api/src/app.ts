@@ -8,6 +8,7 @@ import type { ApiDeps } from './deps.ts';
 import { errorHandler } from './http/errors.ts';
 import { checkReadiness } from './http/readiness.ts';
 import { requestId } from './http/request-id.ts';
+import { ipRateLimit } from './rate-limit/http.ts';
 import { openApiDocument, restBridge } from './rest/rest.ts';
 import { appRouter } from './routers/app.router.ts';
 import { createHttpContext } from './trpc/context.ts';
@@ -50,6 +51,9 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
       checks: readiness.checks,
     });
   });
+
+  // Health checks above are exempt; everything below counts against the client's IP.
+  app.use(ipRateLimit(deps));
 
   app.use(
     '/trpc',

@@ -12,6 +12,7 @@ import {
   type Redis,
 } from '@chronicle/core';
 import type { ApiEnv } from './env.ts';
+import { createRateLimits, type RateLimits } from './rate-limit/limiters.ts';
 
 export interface ApiDeps {
   env: ApiEnv;
@@ -20,6 +21,7 @@ export interface ApiDeps {
   redis: Redis;
   queue: PgBoss;
   catalog: CatalogCache;
+  limits: RateLimits;
 }
 
 export async function createApiDeps(
@@ -38,7 +40,8 @@ export async function createApiDeps(
   await queue.start();
   await ensureOrderQueues(queue, env);
   const catalog = createCatalogCache({ db, redis, logger, env });
-  return { env, logger, db, redis, queue, catalog };
+  const limits = createRateLimits(redis, env);
+  return { env, logger, db, redis, queue, catalog, limits };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {

@@ -42,6 +42,19 @@ export const apiEnvSchema = z.object({
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
   /** Let anyone register as ADMIN. Keep false in production; use `pnpm admin:create`. */
   ALLOW_ADMIN_SIGNUP: booleanString.default(false),
+  // Rate limits (Redis, shared by all replicas). Windows in seconds.
+  RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_ORDER_POINTS: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_ORDER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_REGISTER_POINTS: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
+  /** Consecutive failed logins for one email from one IP before that pair is blocked. */
+  RATE_LIMIT_LOGIN_FAILURES: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** First block of an email + IP pair; each further block that day doubles, up to a day. */
+  RATE_LIMIT_LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).default(900),
+  RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: z.coerce.number().int().min(1).default(100),
   /** Also serve the OpenAPI browser page at /docs. */
   API_DOCS_ENABLED: booleanString.default(true),
 });

@@ -31,6 +31,13 @@ export function testEnvFor(
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
     JWT_SECRET: TEST_JWT_SECRET,
+    // Tests of other features make many requests from one address; the rate-limit tests set
+    // their own small limits.
+    RATE_LIMIT_IP_POINTS: '1000000',
+    RATE_LIMIT_ORDER_POINTS: '1000000',
+    RATE_LIMIT_REGISTER_POINTS: '1000000',
+    RATE_LIMIT_LOGIN_FAILURES: '1000',
+    RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: '1000000',
     ...overrides,
   });
 }

@@ -9,7 +9,13 @@ import {
   verifyCredentials,
 } from '@chronicle/core';
 import { signAccessToken } from '../auth/jwt.ts';
-import { authedProcedure, publicProcedure, router } from '../trpc/trpc.ts';
+import {
+  authedProcedure,
+  loginProtection,
+  publicProcedure,
+  rateLimited,
+  router,
+} from '../trpc/trpc.ts';
 
 const userResponse = z.object({ user: publicUser });
 
@@ -26,6 +32,7 @@ export const authRouter = router({
       successStatus: 201,
     })
     .input(registerInput)
+    .use(rateLimited('register'))
     .output(userResponse)
     .mutation(async ({ ctx, input }) => ({
       user: await registerUser(ctx.deps.db, input, {
@@ -44,6 +51,7 @@ export const authRouter = router({
       },
     })
     .input(loginInput)
+    .use(loginProtection)
     .output(
       z.object({
         token: z.string(),

@@ -14,7 +14,7 @@ import {
   placeOrder,
 } from '@chronicle/core';
 import { orderScope } from '../auth/permissions.ts';
-import { permissionProcedure, router } from '../trpc/trpc.ts';
+import { permissionProcedure, rateLimited, router } from '../trpc/trpc.ts';
 
 const orderResponse = z.object({ order });
 
@@ -53,6 +53,7 @@ export const orderRouter = router({
       successStatus: 202,
     })
     .input(createOrderInput)
+    .use(rateLimited('order'))
     .output(orderResponse)
     .mutation(async ({ ctx, input }) => {
       const key = resolveIdempotencyKey(input.idempotencyKey, ctx.idempotencyKey);

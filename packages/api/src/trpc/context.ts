@@ -6,6 +6,8 @@ import type { ApiDeps } from '../deps.ts';
 export interface InnerContext {
   deps: ApiDeps;
   requestId: string;
+  /** The client's address (X-Forwarded-For is believed only as TRUST_PROXY allows). */
+  ip: string;
   /** The raw `Authorization` header, checked lazily by the procedures that need a user. */
   authorization: string | undefined;
   /** The raw `Idempotency-Key` header (REST); tRPC callers pass the key as input instead. */
@@ -20,6 +22,7 @@ export function createInnerContext(
   deps: ApiDeps,
   options: {
     requestId?: string;
+    ip?: string;
     authorization?: string | undefined;
     idempotencyKey?: string | undefined;
   } = {},
@@ -27,18 +30,28 @@ export function createInnerContext(
   return {
     deps,
     requestId: options.requestId ?? 'internal',
+    ip: options.ip ?? 'internal',
     authorization: options.authorization,
     idempotencyKey: options.idempotencyKey,
     responseHeaders: {},
   };
 }
 
+/** Express's req.ip (which applies TRUST_PROXY), else the socket's peer address. */
+export function clientIp(req: IncomingMessage & { ip?: string | undefined }): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-export function createHttpContext(deps: ApiDeps, req: IncomingMessage & { id?: unknown }): Context {
+export function createHttpContext(
+  deps: ApiDeps,
+  req: IncomingMessage & { id?: unknown; ip?: string | undefined },
+): Context {
   return createInnerContext(deps, {
+    ip: clientIp(req),
     // genReqId (http/request-id.ts) always produces a string.
     requestId: typeof req.id === 'string' ? req.id : 'unknown',
     authorization: req.headers.authorization,

@@ -4,6 +4,7 @@
 import { TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
 import { z } from 'zod';
 import { DomainError } from '@chronicle/core';
+import { RateLimitedError } from '../rate-limit/limiters.ts';
 
 export const INTERNAL_MESSAGE = 'Internal server error';
 
@@ -34,6 +35,8 @@ export function formatTrpcError({
   error: TRPCError;
 }) {
   const issues = validationIssues(error);
+  const retryAfter =
+    error.cause instanceof RateLimitedError ? error.cause.retryAfterSeconds : undefined;
   return {
     message: publicMessage(error),
     code: shape.code,
@@ -42,6 +45,8 @@ export function formatTrpcError({
       httpStatus: shape.data.httpStatus,
       path: shape.data.path,
       ...(issues ? { issues } : {}),
+      /** Seconds until a rate-limited call may be retried. */
+      ...(retryAfter === undefined ? {} : { retryAfter }),
     },
   };
 }

@@ -7,6 +7,7 @@ import { bearerToken, verifyAccessToken } from '../auth/jwt.ts';
 import { can, type Permission } from '../auth/permissions.ts';
 import type { Context } from './context.ts';
 import { formatTrpcError, toTrpcError } from './errors.ts';
+import { limitedHeaders, rateLimitHeaders, RateLimitedError } from '../rate-limit/limiters.ts';
 
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a successful REST response (default 200). */
@@ -64,3 +65,64 @@ export function permissionProcedure(permission: Permission) {
     return next();
   });
 }
+
+/** Counts each call against the per-user order limit or the per-IP registration limit. */
+export function rateLimited(kind: 'order' | 'register') {
+  return t.middleware(async ({ ctx, next }) => {
+    const key = kind === 'order' && 'user' in ctx && isUser(ctx.user) ? ctx.user.id : ctx.ip;
+    try {
+      const state = await ctx.deps.limits[kind].consume(key);
+      Object.assign(ctx.responseHeaders, rateLimitHeaders(state));
+    } catch (error) {
+      throw tooManyRequests(ctx, error);
+    }
+    return next();
+  });
+}
+
+function isUser(value: unknown): value is PublicUser {
+  return typeof value === 'object' && value !== null && 'id' in value;
+}
+
+function tooManyRequests(ctx: Context, error: unknown): unknown {
+  if (!(error instanceof RateLimitedError)) return error;
+  Object.assign(ctx.responseHeaders, limitedHeaders(error));
+  return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: error.message, cause: error });
+}
+
+/**
+ * Brute-force protection for login, checked before any password is hashed: an email + IP pair
+ * is blocked after RATE_LIMIT_LOGIN_FAILURES consecutive failures (each further block that day
+ * lasts twice as long), and an IP after RATE_LIMIT_LOGIN_IP_DAILY_FAILURES failures a day. A
+ * successful login clears the pair's count.
+ */
+export const loginProtection = t.middleware(async ({ ctx, input, next }) => {
+  const email =
+    typeof input === 'object' && input !== null && 'email' in input ? String(input.email) : '';
+  const pair = `${email}|${ctx.ip}`;
+  const { limits, env } = ctx.deps;
+  try {
+    await Promise.all([
+      limits.loginFailures.assertOpen(pair),
+      limits.loginIpDaily.assertOpen(ctx.ip),
+    ]);
+  } catch (error) {
+    throw tooManyRequests(ctx, error);
+  }
+  const result = await next();
+  if (result.ok) {
+    await limits.loginFailures.reset(pair);
+  } else if (result.error.code === 'UNAUTHORIZED') {
+    const [failures] = await Promise.all([
+      limits.loginFailures.consume(pair).catch(() => null),
+      limits.loginIpDaily.consume(ctx.ip).catch(() => null),
+    ]);
+    if (!failures || failures.remaining === 0) {
+      const blocks = await limits.loginBlocks.consume(pair).catch(() => null);
+      const episode = blocks ? blocks.limit - blocks.remaining : 1;
+      const seconds = Math.min(86_400, env.RATE_LIMIT_LOGIN_BLOCK_SECONDS * 2 ** (episode - 1));
+      await limits.loginFailures.block(pair, seconds);
+    }
+  }
+  return result;
+});

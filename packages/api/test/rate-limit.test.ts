@@ -1,0 +1,285 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@chronicle/testing';
+import { createApiDeps } from '../src/deps.ts';
+import { startServer } from '../src/server.ts';
+import { startTestApp, type TestApp } from '../src/testing.ts';
+import { createChronicleClientForTest, rest, signIn } from './rest-helpers.ts';
+
+const apps: TestApp[] = [];
+async function app(overrides: Record<string, string>): Promise<TestApp> {
+  const started = await startTestApp(overrides);
+  apps.push(started);
+  return started;
+}
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+
+const limited = { code: 'TOO_MANY_REQUESTS', message: expect.any(String) };
+
+describe('per-IP limit', () => {
+  it('trips at exactly its count, sends the 429 contract, exempts health checks, and resets after its window', async () => {
+    const a = await app({ RATE_LIMIT_IP_POINTS: '5', RATE_LIMIT_IP_WINDOW_SECONDS: '2' });
+    for (let i = 1; i <= 5; i++) {
+      const res = await rest(a.url, 'GET', '/product');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('ratelimit-limit')).toBe('5');
+      expect(res.headers.get('ratelimit-remaining')).toBe(String(5 - i));
+      expect(Number(res.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(0);
+    }
+    const blocked = await rest(a.url, 'GET', '/product');
+    expect(blocked.status).toBe(429);
+    expect(blocked.json).toEqual(limited);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(blocked.headers.get('ratelimit-remaining')).toBe('0');
+    expect((await rest(a.url, 'GET', '/healthz')).status).toBe(200);
+    expect((await rest(a.url, 'GET', '/readyz')).status).toBe(200);
+    await waitFor(async () => (await rest(a.url, 'GET', '/product')).status === 200, {
+      message: 'the window to pass',
+      intervalMs: 200,
+    });
+  });
+
+  it('counts every call in a tRPC batch', async () => {
+    const a = await app({ RATE_LIMIT_IP_POINTS: '5', RATE_LIMIT_IP_WINDOW_SECONDS: '60' });
+    const batch = (n: number) =>
+      fetch(
+        `${a.url}/trpc/${Array.from({ length: n }, () => 'health.live').join(',')}?batch=1&input={}`,
+      );
+    expect((await batch(3)).status).toBe(200);
+    const second = await batch(3);
+    expect(second.status).toBe(429);
+    expect(await second.json()).toEqual(limited);
+  });
+
+  it('ignores a spoofed X-Forwarded-For unless TRUST_PROXY says so', async () => {
+    const strict = await app({ RATE_LIMIT_IP_POINTS: '3', RATE_LIMIT_IP_WINDOW_SECONDS: '60' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push(
+        (
+          await rest(strict.url, 'GET', '/product', undefined, undefined, {
+            'X-Forwarded-For': `203.0.113.${i}`,
+          })
+        ).status,
+      );
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+
+    const proxied = await app({
+      RATE_LIMIT_IP_POINTS: '3',
+      RATE_LIMIT_IP_WINDOW_SECONDS: '60',
+      TRUST_PROXY: 'loopback',
+    });
+    for (let i = 0; i < 6; i++) {
+      const res = await rest(proxied.url, 'GET', '/product', undefined, undefined, {
+        'X-Forwarded-For': `203.0.113.${i}`,
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('is shared by two API instances on one Redis', async () => {
+    const a = await app({ RATE_LIMIT_IP_POINTS: '4', RATE_LIMIT_IP_WINDOW_SECONDS: '60' });
+    const second = await startServer(await createApiDeps(a.env), 0);
+    try {
+      expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
+      expect((await rest(second.url, 'GET', '/product')).status).toBe(200);
+      expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
+      expect((await rest(second.url, 'GET', '/product')).headers.get('ratelimit-remaining')).toBe(
+        '0',
+      );
+      expect((await rest(a.url, 'GET', '/product')).status).toBe(429);
+      expect((await rest(second.url, 'GET', '/product')).status).toBe(429);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('per-user order limit', () => {
+  it('allows exactly N orders per user per window, over REST and inside tRPC batches', async () => {
+    const a = await app({ RATE_LIMIT_ORDER_POINTS: '3', RATE_LIMIT_ORDER_WINDOW_SECONDS: '60' });
+    const admin = await signIn(a, 'ADMIN');
+    const created = await rest(
+      a.url,
+      'POST',
+      '/product',
+      { name: 'limited', price: 1, stock: 100 },
+      admin.token,
+    );
+    const productId = (created.json as { product: { id: string } }).product.id;
+    const buyer = await signIn(a);
+    const order = (token: string) =>
+      rest(a.url, 'POST', '/order', { items: [{ id: productId, quantity: 1 }] }, token);
+    expect([
+      (await order(buyer.token)).status,
+      (await order(buyer.token)).status,
+      (await order(buyer.token)).status,
+    ]).toEqual([202, 202, 202]);
+    const fourth = await order(buyer.token);
+    expect(fourth.status).toBe(429);
+    expect(fourth.json).toEqual(limited);
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(
+      await a.deps.db.order.count({
+        where: {
+          userId: (await a.deps.db.user.findFirstOrThrow({ where: { email: buyer.email } })).id,
+        },
+      }),
+    ).toBe(3);
+
+    // Another user is unaffected; a batch of five mutations is five orders, not one request.
+    const other = await signIn(a);
+    const client = createChronicleClientForTest(a.url, other.token);
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () =>
+        client.order.create.mutate({ items: [{ id: productId, quantity: 1 }] }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect(rejected?.status === 'rejected' ? rejected.reason : undefined).toMatchObject({
+      data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, retryAfter: expect.any(Number) },
+    });
+  });
+});
+
+describe('registration limit', () => {
+  it('allows exactly N registrations per IP per window', async () => {
+    const a = await app({
+      RATE_LIMIT_REGISTER_POINTS: '2',
+      RATE_LIMIT_REGISTER_WINDOW_SECONDS: '60',
+    });
+    const register = (n: number) =>
+      rest(a.url, 'POST', '/auth/register', {
+        email: `reg${n}@example.com`,
+        password: 'correct horse battery',
+      });
+    expect((await register(1)).status).toBe(201);
+    expect((await register(2)).status).toBe(201);
+    const third = await register(3);
+    expect(third.status).toBe(429);
+    expect(third.json).toEqual(limited);
+    expect(await a.deps.db.user.count()).toBe(2);
+  });
+});
+
+describe('login brute-force protection', () => {
+  const password = 'correct horse battery';
+  const login = (a: TestApp, email: string, pw: string, ip = '198.51.100.7') =>
+    rest(a.url, 'POST', '/auth/login', { email, password: pw }, undefined, {
+      'X-Forwarded-For': ip,
+    });
+
+  it('blocks an email + IP pair after N failures, even with the right password; others are unaffected; blocks grow', async () => {
+    const a = await app({
+      TRUST_PROXY: 'loopback',
+      RATE_LIMIT_LOGIN_FAILURES: '3',
+      RATE_LIMIT_LOGIN_BLOCK_SECONDS: '2',
+    });
+    const victim = await signIn(a);
+    const bystander = await signIn(a);
+    for (let i = 0; i < 3; i++)
+      expect((await login(a, victim.email, 'wrong password')).status).toBe(401);
+    const blocked = await login(a, victim.email, password);
+    expect(blocked.status).toBe(429);
+    expect(blocked.json).toEqual(limited);
+    const firstBlock = Number(blocked.headers.get('retry-after'));
+    expect(firstBlock).toBeGreaterThanOrEqual(1);
+    expect(firstBlock).toBeLessThanOrEqual(2);
+
+    expect((await login(a, bystander.email, password)).status).toBe(200);
+    expect((await login(a, victim.email, password, '198.51.100.99')).status).toBe(200);
+
+    await waitFor(async () => (await login(a, victim.email, password)).status === 200, {
+      message: 'the first block to end',
+      intervalMs: 250,
+    });
+    for (let i = 0; i < 3; i++)
+      expect((await login(a, victim.email, 'wrong password')).status).toBe(401);
+    const again = await login(a, victim.email, password);
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(firstBlock);
+  });
+
+  it('a successful login resets the consecutive-failure count', async () => {
+    const a = await app({ RATE_LIMIT_LOGIN_FAILURES: '3' });
+    const user = await signIn(a);
+    for (let round = 0; round < 3; round++) {
+      expect((await login(a, user.email, 'wrong password')).status).toBe(401);
+      expect((await login(a, user.email, 'wrong password')).status).toBe(401);
+      expect((await login(a, user.email, password)).status).toBe(200);
+    }
+  });
+
+  it('caps failures per IP per day across emails', async () => {
+    const a = await app({ TRUST_PROXY: 'loopback', RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: '4' });
+    const user = await signIn(a);
+    for (let i = 0; i < 4; i++) {
+      expect((await login(a, `nobody${i}@example.com`, 'wrong password', '192.0.2.1')).status).toBe(
+        401,
+      );
+    }
+    expect((await login(a, user.email, password, '192.0.2.1')).status).toBe(429);
+    expect((await login(a, user.email, password, '192.0.2.2')).status).toBe(200);
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+const startRedis = (port: number): ChildProcess =>
+  spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+
+describe('when Redis goes away', () => {
+  it('the in-process insurance limiter keeps limiting with no 500s, and Redis is used again when it returns', async () => {
+    const port = await freePort();
+    let redis = startRedis(port);
+    try {
+      const a = await app({
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        REDIS_COMMAND_TIMEOUT_MS: '200',
+        RATE_LIMIT_IP_POINTS: '3',
+        RATE_LIMIT_IP_WINDOW_SECONDS: '60',
+      });
+      await waitFor(async () => (await rest(a.url, 'GET', '/readyz')).json, { message: 'app up' });
+      expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
+
+      redis.kill('SIGKILL');
+      await once(redis, 'exit');
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await rest(a.url, 'GET', '/product')).status);
+      // A fresh in-process window: three allowed, then limited; never a 500.
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+
+      redis = startRedis(port);
+      await waitFor(
+        async () => {
+          const res = await rest(a.url, 'GET', '/product');
+          // Back on Redis: its counter (1 used before the outage) continues there.
+          return res.status === 200 && res.headers.get('x-cache') !== 'BYPASS';
+        },
+        { timeoutMs: 15_000, intervalMs: 200, message: 'Redis to be used again' },
+      );
+    } finally {
+      redis.kill('SIGKILL');
+    }
+  });
+});
