@@ -1,18 +1,13 @@
 // `pnpm start`: apply migrations, then run the API and one worker in the foreground with their
 // logs interleaved. A signal stops both cleanly; if either dies, the other is stopped too.
-// These are the same commands the containers run (see docker-compose.yml).
+// These are the same commands the containers run (scripts/commands.ts).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { commands } from './commands.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
-
-export const commands = {
-  migrate: ['packages/db/src/migrations/cli.ts', 'migrate'],
-  api: ['packages/api/src/main.ts'],
-  worker: ['apps/worker/src/main.ts'],
-} as const;
 
 // The API refuses to start without JWT_SECRET. For a local try-out, make an ephemeral one
 // (tokens then last until the next restart); a real deployment sets its own.

@@ -32,6 +32,7 @@ describe('pnpm start', () => {
       REDIS_KEY_PREFIX: redis.prefix,
       PORT: '0',
       HOST: '127.0.0.1',
+      WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
     };
     proc =

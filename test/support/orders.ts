@@ -100,6 +100,7 @@ export function workerEnvFor(
     LOG_LEVEL: 'silent',
     WORKER_POLL_INTERVAL_SECONDS: '0.5',
     WORKER_SUPERVISE_INTERVAL_SECONDS: '1',
+    WORKER_METRICS_PORT: '0',
     ORDER_JOB_RETRY_DELAY_SECONDS: '1',
     ...overrides,
   };

@@ -14,6 +14,8 @@ export const workerEnvSchema = z.object({
   WORKER_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
   /** How often pg-boss maintenance looks for expired or heartbeat-less jobs to retry. */
   WORKER_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
+  /** Port of the worker's /metrics and /healthz (0 picks a free one). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   /** How long shutdown waits for in-flight jobs before pg-boss hands them to another worker (ms). */
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(20_000),
 });

@@ -19,6 +19,7 @@ import {
   type Redis,
 } from '@chronicle/core';
 import type { WorkerEnv } from './env.ts';
+import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics.ts';
 
 export interface Worker {
   logger: Logger;
@@ -26,6 +27,9 @@ export interface Worker {
   redis: Redis;
   queue: PgBoss;
   catalog: CatalogCache;
+  metrics: WorkerMetrics;
+  /** Port of the /metrics and /healthz server. */
+  metricsPort: number;
   /** Stops taking jobs, lets in-flight ones finish (bounded), closes every pool. */
   stop(): Promise<void>;
 }
@@ -34,9 +38,11 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const seconds = (since: Date) => (Date.now() - since.getTime()) / 1000;
+
 export async function handleOrderJobs(
   jobs: Job<OrderJob>[],
-  deps: { db: Db; catalog: CatalogCache; logger: Logger },
+  deps: { db: Db; catalog: CatalogCache; logger: Logger; metrics: WorkerMetrics },
 ): Promise<JobResult[]> {
   const results: JobResult[] = [];
   // One at a time within a batch: jobs for a hot product would only queue on its row lock.
@@ -45,6 +51,10 @@ export async function handleOrderJobs(
     try {
       const outcome = await fulfilOrder(deps.db, job.data.orderId);
       if (outcome.kind === 'CONFIRMED') await deps.catalog.invalidateProducts(outcome.productIds);
+      if (outcome.kind !== 'SKIPPED') {
+        deps.metrics.ordersFinished.inc({ status: outcome.kind });
+        deps.metrics.orderLatency.observe({ status: outcome.kind }, seconds(outcome.createdAt));
+      }
       log.info(
         {
           outcome: outcome.kind,
@@ -64,18 +74,25 @@ export async function handleOrderJobs(
 
 export async function handleDeadOrderJobs(
   jobs: Job<OrderJob>[],
-  deps: { db: Db; logger: Logger; retryLimit: number },
+  deps: { db: Db; logger: Logger; retryLimit: number; metrics: WorkerMetrics },
 ): Promise<JobResult[]> {
   const results: JobResult[] = [];
   for (const job of jobs) {
     const log = deps.logger.child({ jobId: job.id, orderId: job.data.orderId });
     try {
-      const failed = await failOrder(
+      const createdAt = await failOrder(
         deps.db,
         job.data.orderId,
         `Processing kept failing after ${deps.retryLimit + 1} attempts`,
       );
-      log.error({ failed }, 'order job exhausted its retries; order marked FAILED');
+      if (createdAt) {
+        deps.metrics.ordersFinished.inc({ status: 'FAILED' });
+        deps.metrics.orderLatency.observe({ status: 'FAILED' }, seconds(createdAt));
+      }
+      log.error(
+        { failed: createdAt !== null },
+        'order job exhausted its retries; order marked FAILED',
+      );
       results.push({ id: job.id, status: 'completed' });
     } catch (error) {
       log.warn({ err: message(error) }, 'could not mark order FAILED yet; will retry');
@@ -95,8 +112,10 @@ export async function startWorker(
       logger.warn({ err: error.message }, 'idle database connection failed');
     },
   });
-  const redis = createRedis(env, logger);
+  // The worker only invalidates the catalog cache after stock changes.
+  const redis = createRedis({ ...env, REDIS_URL: env.REDIS_CACHE_URL ?? env.REDIS_URL }, logger);
   const catalog = createCatalogCache({ db, redis, logger, env });
+  const metrics = createWorkerMetrics(db);
   // Workers run pg-boss maintenance (expiring stuck jobs, retention); many may run at once.
   const queue = createQueue(env, logger, {
     supervise: true,
@@ -112,13 +131,18 @@ export async function startWorker(
     perJobResults: true,
   } as const;
   await queue.work<OrderJob>(ORDER_QUEUE, polling, (jobs) =>
-    handleOrderJobs(jobs, { db, catalog, logger }),
+    handleOrderJobs(jobs, { db, catalog, logger, metrics }),
   );
   await queue.work<OrderJob>(ORDER_DEAD_LETTER_QUEUE, { ...polling, localConcurrency: 1 }, (jobs) =>
-    handleDeadOrderJobs(jobs, { db, logger, retryLimit: env.ORDER_JOB_RETRY_LIMIT }),
+    handleDeadOrderJobs(jobs, { db, logger, metrics, retryLimit: env.ORDER_JOB_RETRY_LIMIT }),
   );
+  const http = await serveMetrics(metrics, env.WORKER_METRICS_PORT);
   logger.info(
-    { concurrency: env.WORKER_CONCURRENCY, batchSize: env.WORKER_BATCH_SIZE },
+    {
+      concurrency: env.WORKER_CONCURRENCY,
+      batchSize: env.WORKER_BATCH_SIZE,
+      metricsPort: http.port,
+    },
     'worker started',
   );
 
@@ -126,6 +150,7 @@ export async function startWorker(
   const stop = () => {
     stopping ??= (async () => {
       await queue.stop({ graceful: true, close: true, timeout: env.WORKER_SHUTDOWN_TIMEOUT_MS });
+      http.server.close();
       await Promise.allSettled([
         db.$disconnect(),
         redis.quit().catch(() => {
@@ -136,5 +161,5 @@ export async function startWorker(
     })();
     return stopping;
   };
-  return { logger, db, redis, queue, catalog, stop };
+  return { logger, db, redis, queue, catalog, metrics, metricsPort: http.port, stop };
 }

@@ -27,6 +27,7 @@ describe('worker process', () => {
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: redis.prefix,
         LOG_LEVEL: 'info',
+        WORKER_METRICS_PORT: '0',
       },
     });
     await worker.waitForLog((line) => line.msg === 'worker started');

@@ -6,6 +6,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler } from './http/errors.ts';
+import { observeRequests } from './http/metrics.ts';
 import { checkReadiness } from './http/readiness.ts';
 import { requestId } from './http/request-id.ts';
 import { ipRateLimit } from './rate-limit/http.ts';
@@ -41,6 +42,11 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
+  app.use(observeRequests(deps.metrics));
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -52,7 +58,7 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     });
   });
 
-  // Health checks above are exempt; everything below counts against the client's IP.
+  // Health checks and metrics above are exempt; everything below counts against the client's IP.
   app.use(ipRateLimit(deps));
 
   app.use(

@@ -5,6 +5,7 @@ import {
   type CatalogCache,
   createLogger,
   createQueue,
+  createCacheRedis,
   createRedis,
   ensureOrderQueues,
   type Logger,
@@ -12,16 +13,21 @@ import {
   type Redis,
 } from '@chronicle/core';
 import type { ApiEnv } from './env.ts';
+import { createApiMetrics, type ApiMetrics } from './http/metrics.ts';
 import { createRateLimits, type RateLimits } from './rate-limit/limiters.ts';
 
 export interface ApiDeps {
   env: ApiEnv;
   logger: Logger;
   db: Db;
+  /** Rate limits and readiness. */
   redis: Redis;
+  /** The catalog cache (the same client unless REDIS_CACHE_URL is set). */
+  cacheRedis: Redis;
   queue: PgBoss;
   catalog: CatalogCache;
   limits: RateLimits;
+  metrics: ApiMetrics;
 }
 
 export async function createApiDeps(
@@ -39,17 +45,21 @@ export async function createApiDeps(
   const queue = createQueue(env, logger, { supervise: false, schedule: false });
   await queue.start();
   await ensureOrderQueues(queue, env);
-  const catalog = createCatalogCache({ db, redis, logger, env });
-  const limits = createRateLimits(redis, env);
-  return { env, logger, db, redis, queue, catalog, limits };
+  const cacheRedis = createCacheRedis(env, logger, redis);
+  const catalog = createCatalogCache({ db, redis: cacheRedis, logger, env });
+  const metrics = createApiMetrics(db, () => catalog);
+  const limits = createRateLimits(redis, env, (limit) => { metrics.rateLimited.inc({ limit }); });
+  return { env, logger, db, redis, cacheRedis, queue, catalog, limits, metrics };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
   await Promise.allSettled([
     deps.queue.stop({ graceful: false, close: true, timeout: 1_000 }),
     deps.db.$disconnect(),
-    deps.redis.quit().catch(() => {
-      deps.redis.disconnect();
-    }),
+    ...[...new Set([deps.redis, deps.cacheRedis])].map((client) =>
+      client.quit().catch(() => {
+        client.disconnect();
+      }),
+    ),
   ]);
 }

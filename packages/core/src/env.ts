@@ -7,6 +7,13 @@ export const coreEnvSchema = z.object({
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
     .default('redis://127.0.0.1:6379'),
+  /**
+   * A separate Redis for the catalog cache (e.g. with an LRU eviction policy), so the cache can
+   * never evict rate-limit counters. Defaults to REDIS_URL.
+   */
+  REDIS_CACHE_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
   /** Prefix for every Redis key, so several deployments (or test files) can share one Redis. */
   REDIS_KEY_PREFIX: z.string().max(64).default('chronicle:'),
   /** A Redis command slower than this fails, and the caller takes its fallback path. */

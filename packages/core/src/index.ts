@@ -10,7 +10,7 @@ export {
 export { createLogger, redactedPaths, type Logger } from './logger.ts';
 export { runMain, stopOnSignals } from './process.ts';
 export { createQueue, QUEUE_SCHEMA, type PgBoss } from './queue.ts';
-export { createRedis, pingRedis, type Redis } from './redis.ts';
+export { createCacheRedis, createRedis, pingRedis, type Redis } from './redis.ts';
 export { hashPassword, verifyPassword } from './user/password.ts';
 export * from './user/user.schema.ts';
 export {
@@ -56,3 +56,11 @@ export {
   type CancelledOrder,
   type PlacedOrder,
 } from './order/order.service.ts';
+export {
+  Counter,
+  createBaseMetrics,
+  Gauge,
+  Histogram,
+  type BaseMetrics,
+  type Registry,
+} from './metrics.ts';

@@ -41,3 +41,17 @@ export async function pingRedis(redis: Redis): Promise<boolean> {
     return false;
   }
 }
+
+/** The Redis for the catalog cache: REDIS_CACHE_URL when set, else the shared client. */
+export function createCacheRedis(
+  env: Pick<
+    CoreEnv,
+    'REDIS_URL' | 'REDIS_CACHE_URL' | 'REDIS_KEY_PREFIX' | 'REDIS_COMMAND_TIMEOUT_MS'
+  >,
+  logger: Logger,
+  shared: Redis,
+): Redis {
+  return env.REDIS_CACHE_URL
+    ? createRedis({ ...env, REDIS_URL: env.REDIS_CACHE_URL }, logger)
+    : shared;
+}

@@ -1,5 +1,6 @@
 // The application's Prisma client on a deliberately configured node-postgres pool.
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 import type { DbEnv } from './env.ts';
 
@@ -11,18 +12,32 @@ export interface DbOptions {
   applicationName?: string;
 }
 
+const pools = new WeakMap<Db, pg.Pool>();
+
 export function createDb(env: DbEnv, options: DbOptions = {}): Db {
-  const adapter = new PrismaPg(
-    {
-      connectionString: env.DATABASE_URL,
-      max: env.DATABASE_POOL_MAX,
-      connectionTimeoutMillis: env.DATABASE_CONNECT_TIMEOUT_MS,
-      statement_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS,
-      idle_in_transaction_session_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS * 2,
-      idleTimeoutMillis: 30_000,
-      application_name: options.applicationName ?? 'chronicle',
-    },
-    { onPoolError: options.onPoolError ?? (() => undefined) },
-  );
-  return new PrismaClient({ adapter });
+  // Our own pool (rather than one the adapter makes) so its usage can be reported as metrics.
+  const pool = new pg.Pool({
+    connectionString: env.DATABASE_URL,
+    max: env.DATABASE_POOL_MAX,
+    connectionTimeoutMillis: env.DATABASE_CONNECT_TIMEOUT_MS,
+    statement_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: env.DATABASE_STATEMENT_TIMEOUT_MS * 2,
+    idleTimeoutMillis: 30_000,
+    application_name: options.applicationName ?? 'chronicle',
+  });
+  const adapter = new PrismaPg(pool, {
+    onPoolError: options.onPoolError ?? (() => undefined),
+    disposeExternalPool: true,
+  });
+  const db = new PrismaClient({ adapter });
+  pools.set(db, pool);
+  return db;
+}
+
+/** Connection counts of a client's pool (for metrics). */
+export function poolStats(db: Db): { total: number; idle: number; waiting: number } {
+  const pool = pools.get(db);
+  return pool
+    ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }
+    : { total: 0, idle: 0, waiting: 0 };
 }

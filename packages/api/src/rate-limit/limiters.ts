@@ -32,10 +32,20 @@ export class Limiter {
   readonly config: LimitConfig;
   readonly #store: RateLimiterRedis;
   readonly #what: string;
+  readonly #onReject: () => void;
 
-  constructor(redis: Redis, name: string, config: LimitConfig, what: string) {
+  constructor(
+    redis: Redis,
+    name: string,
+    config: LimitConfig,
+    what: string,
+    onReject: (limit: string) => void = () => undefined,
+  ) {
     this.config = config;
     this.#what = what;
+    this.#onReject = () => {
+      onReject(name);
+    };
     const options = {
       keyPrefix: `ratelimit:${name}`,
       points: config.points,
@@ -59,6 +69,7 @@ export class Limiter {
   }
 
   #limited(res: RateLimiterRes): RateLimitedError {
+    this.#onReject();
     return new RateLimitedError(
       this.config.points,
       Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
@@ -108,22 +119,25 @@ export interface RateLimits {
 
 const DAY = 86_400;
 
-export function createRateLimits(redis: Redis, env: ApiEnv): RateLimits {
+export function createRateLimits(
+  redis: Redis,
+  env: ApiEnv,
+  onReject: (limit: string) => void = () => undefined,
+): RateLimits {
+  const limiter = (name: string, config: LimitConfig, what: string): Limiter =>
+    new Limiter(redis, name, config, what, onReject);
   return {
-    ip: new Limiter(
-      redis,
+    ip: limiter(
       'ip',
       { points: env.RATE_LIMIT_IP_POINTS, durationSeconds: env.RATE_LIMIT_IP_WINDOW_SECONDS },
       'requests',
     ),
-    order: new Limiter(
-      redis,
+    order: limiter(
       'order',
       { points: env.RATE_LIMIT_ORDER_POINTS, durationSeconds: env.RATE_LIMIT_ORDER_WINDOW_SECONDS },
       'orders',
     ),
-    register: new Limiter(
-      redis,
+    register: limiter(
       'register',
       {
         points: env.RATE_LIMIT_REGISTER_POINTS,
@@ -131,8 +145,7 @@ export function createRateLimits(redis: Redis, env: ApiEnv): RateLimits {
       },
       'registrations',
     ),
-    loginFailures: new Limiter(
-      redis,
+    loginFailures: limiter(
       'login-fail',
       {
         points: env.RATE_LIMIT_LOGIN_FAILURES,
@@ -140,14 +153,8 @@ export function createRateLimits(redis: Redis, env: ApiEnv): RateLimits {
       },
       'failed logins for this account from this address',
     ),
-    loginBlocks: new Limiter(
-      redis,
-      'login-blocks',
-      { points: 1_000, durationSeconds: DAY },
-      'login blocks',
-    ),
-    loginIpDaily: new Limiter(
-      redis,
+    loginBlocks: limiter('login-blocks', { points: 1_000, durationSeconds: DAY }, 'login blocks'),
+    loginIpDaily: limiter(
       'login-ip-day',
       { points: env.RATE_LIMIT_LOGIN_IP_DAILY_FAILURES, durationSeconds: DAY },
       'failed logins from this address today',

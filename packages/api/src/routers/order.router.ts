@@ -62,6 +62,7 @@ export const orderRouter = router({
         idempotencyKey: key,
       });
       if (placed.replayed) ctx.responseHeaders['Idempotent-Replayed'] = 'true';
+      else ctx.deps.metrics.ordersAccepted.inc();
       return { order: placed.order };
     }),
 
@@ -114,6 +115,7 @@ export const orderRouter = router({
         input.id,
       );
       await ctx.deps.catalog.invalidateProducts(restocked);
+      ctx.deps.metrics.ordersFinished.inc({ status: 'CANCELLED' });
       return { order: cancelled };
     }),
 });

@@ -3,8 +3,13 @@
 import type { Db } from '@chronicle/db';
 
 export type FulfilmentOutcome =
-  | { kind: 'CONFIRMED'; productIds: string[] }
-  | { kind: 'REJECTED'; reasonCode: 'OUT_OF_STOCK' | 'PRODUCT_UNAVAILABLE'; reason: string }
+  | { kind: 'CONFIRMED'; productIds: string[]; createdAt: Date }
+  | {
+      kind: 'REJECTED';
+      reasonCode: 'OUT_OF_STOCK' | 'PRODUCT_UNAVAILABLE';
+      reason: string;
+      createdAt: Date;
+    }
   | { kind: 'SKIPPED'; status: string };
 
 interface LockedProduct {
@@ -22,8 +27,8 @@ interface LockedProduct {
  */
 export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOutcome> {
   return db.$transaction(async (tx) => {
-    const [order] = await tx.$queryRaw<{ status: string }[]>`
-      SELECT status FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
+    const [order] = await tx.$queryRaw<{ status: string; created_at: Date }[]>`
+      SELECT status, created_at FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
     if (!order) return { kind: 'SKIPPED', status: 'MISSING' };
     if (order.status !== 'PENDING') return { kind: 'SKIPPED', status: order.status };
 
@@ -58,7 +63,7 @@ export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOu
           where: { id: orderId },
           data: { status: 'REJECTED', ...rejection, processedAt: new Date() },
         });
-        return { kind: 'REJECTED', ...rejection };
+        return { kind: 'REJECTED', ...rejection, createdAt: order.created_at };
       }
     }
 
@@ -81,20 +86,19 @@ export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOu
       where: { id: orderId },
       data: { status: 'CONFIRMED', processedAt: new Date() },
     });
-    return { kind: 'CONFIRMED', productIds: ids };
+    return { kind: 'CONFIRMED', productIds: ids, createdAt: order.created_at };
   });
 }
 
-/** After the last retry: a still-PENDING order becomes FAILED (never silently stuck). */
-export async function failOrder(db: Db, orderId: string, reason: string): Promise<boolean> {
-  const { count } = await db.order.updateMany({
-    where: { id: orderId, status: 'PENDING' },
-    data: {
-      status: 'FAILED',
-      reasonCode: 'PROCESSING_FAILED',
-      reason: reason.slice(0, 500),
-      processedAt: new Date(),
-    },
-  });
-  return count === 1;
+/**
+ * After the last retry: a still-PENDING order becomes FAILED (never silently stuck). Returns
+ * when the order was created, or null if it had already left PENDING.
+ */
+export async function failOrder(db: Db, orderId: string, reason: string): Promise<Date | null> {
+  const [failed] = await db.$queryRaw<{ created_at: Date }[]>`
+    UPDATE orders SET status = 'FAILED', reason_code = 'PROCESSING_FAILED',
+      reason = ${reason.slice(0, 500)}, processed_at = now(), updated_at = now()
+    WHERE id = ${orderId}::uuid AND status = 'PENDING'
+    RETURNING created_at`;
+  return failed?.created_at ?? null;
 }

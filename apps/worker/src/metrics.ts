@@ -1,0 +1,78 @@
+// A worker's metrics, served with a liveness check on WORKER_METRICS_PORT.
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import {
+  createBaseMetrics,
+  Gauge,
+  Histogram,
+  ORDER_DEAD_LETTER_QUEUE,
+  ORDER_QUEUE,
+  QUEUE_SCHEMA,
+  type BaseMetrics,
+} from '@chronicle/core';
+import type { Db } from '@chronicle/db';
+
+export interface WorkerMetrics extends BaseMetrics {
+  /** Seconds from an order's acceptance to its final status. */
+  orderLatency: Histogram<'status'>;
+}
+
+export function createWorkerMetrics(db: Db): WorkerMetrics {
+  const base = createBaseMetrics('worker', db);
+  new Gauge({
+    name: 'chronicle_queue_jobs',
+    help: 'Order jobs waiting or running (queue depth), and dead-lettered jobs kept for inspection',
+    labelNames: ['queue', 'state'],
+    registers: [base.registry],
+    async collect() {
+      const rows = await db.$queryRawUnsafe<{ name: string; state: string; n: bigint }[]>(
+        `SELECT name, state::text AS state, count(*) AS n FROM ${QUEUE_SCHEMA}.job
+         WHERE name = ANY($1) GROUP BY 1, 2`,
+        [ORDER_QUEUE, ORDER_DEAD_LETTER_QUEUE],
+      );
+      this.reset();
+      for (const queue of [ORDER_QUEUE, ORDER_DEAD_LETTER_QUEUE]) {
+        for (const state of ['created', 'retry', 'active']) this.set({ queue, state }, 0);
+      }
+      for (const row of rows) this.set({ queue: row.name, state: row.state }, Number(row.n));
+    },
+  });
+  return {
+    ...base,
+    orderLatency: new Histogram({
+      name: 'chronicle_order_time_to_final_seconds',
+      help: 'Time from an order being accepted to its final status, by status',
+      labelNames: ['status'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [base.registry],
+    }),
+  };
+}
+
+export async function serveMetrics(
+  metrics: WorkerMetrics,
+  port: number,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    if (req.url === '/metrics') {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
+        },
+        () => {
+          res.writeHead(500).end();
+        },
+      );
+    } else if (req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else {
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"code":"NOT_FOUND","message":"Not found"}');
+    }
+  });
+  server.listen(port, '0.0.0.0');
+  await once(server, 'listening');
+  return { server, port: (server.address() as AddressInfo).port };
+}

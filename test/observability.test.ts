@@ -1,0 +1,225 @@
+// Metrics move with real traffic, and logs correlate requests and jobs without leaking secrets.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '@chronicle/api/testing';
+import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
+import type { Worker } from '@chronicle/worker';
+import {
+  createProduct,
+  http,
+  placeOrder,
+  root,
+  signIn,
+  startInProcessWorker,
+  waitForTerminal,
+  type OrderBody,
+} from './support/orders.ts';
+
+/** The value of one sample in Prometheus text, or 0 when absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (wanted.every((pair) => line.includes(pair)))
+      return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return 0;
+}
+
+const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
+
+describe('metrics', () => {
+  let app: TestApp;
+  let worker: Worker;
+  beforeAll(async () => {
+    app = await startTestApp({ RATE_LIMIT_ORDER_POINTS: '2' });
+    worker = await startInProcessWorker(app);
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await app.close();
+  });
+
+  it('the API counts requests by route and status, cache results, accepted orders and 429s', async () => {
+    const admin = await signIn(app, 'ADMIN');
+    const user = await signIn(app);
+    const product = await createProduct(app, admin.token, { name: 'metered', price: 1, stock: 10 });
+    const before = await scrape(app.url);
+    const route = { route: '/product/:id', status: '200' };
+    await http(app, 'GET', `/product/${product}`);
+    await http(app, 'GET', `/product/${product}`);
+    await http(app, 'GET', '/product/01900000-0000-7000-8000-000000000000');
+    const statuses = [];
+    for (let i = 0; i < 3; i++)
+      statuses.push((await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).status);
+    expect(statuses).toEqual([202, 202, 429]);
+    const after = await scrape(app.url);
+
+    const count = 'chronicle_http_request_duration_seconds_count';
+    expect(sample(after, count, route) - sample(before, count, route)).toBe(2);
+    expect(sample(after, count, { route: '/product/:id', status: '404' })).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(
+      sample(after, 'chronicle_catalog_cache_requests_total', { result: 'HIT' }),
+    ).toBeGreaterThan(sample(before, 'chronicle_catalog_cache_requests_total', { result: 'HIT' }));
+    expect(
+      sample(after, 'chronicle_orders_accepted_total') -
+        sample(before, 'chronicle_orders_accepted_total'),
+    ).toBe(2);
+    expect(sample(after, 'chronicle_rate_limit_rejections_total', { limit: 'order' })).toBe(1);
+    expect(sample(after, 'chronicle_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
+    expect(after).toContain('chronicle_process_resident_memory_bytes');
+  });
+
+  it('the worker counts final statuses, time to final status and queue depth', async () => {
+    const url = `http://127.0.0.1:${worker.metricsPort}`;
+    const admin = await signIn(app, 'ADMIN');
+    const user = await signIn(app);
+    const product = await createProduct(app, admin.token, {
+      name: 'worker metered',
+      price: 1,
+      stock: 1,
+    });
+    // Let the orders of the previous test settle and be counted first.
+    const earlier = (await app.deps.db.order.findMany({ select: { id: true } })).map((o) => o.id);
+    await waitForTerminal(app, earlier);
+    const confirmedSoFar = await app.deps.db.order.count({ where: { status: 'CONFIRMED' } });
+    await waitFor(
+      async () =>
+        sample(await scrape(url), 'chronicle_orders_finished_total', { status: 'CONFIRMED' }) ===
+        confirmedSoFar,
+      { message: 'earlier confirmations to be counted' },
+    );
+    const before = await scrape(url);
+    const a = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
+      order: OrderBody;
+    };
+    const b = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
+      order: OrderBody;
+    };
+    await waitForTerminal(app, [a.order.id, b.order.id]);
+    await waitFor(
+      async () => {
+        const now = await scrape(url);
+        return (['CONFIRMED', 'REJECTED'] as const).every(
+          (status) =>
+            sample(now, 'chronicle_orders_finished_total', { status }) >
+            sample(before, 'chronicle_orders_finished_total', { status }),
+        );
+      },
+      { message: 'both outcomes to be counted' },
+    );
+    const after = await scrape(url);
+    const finished = (status: string) =>
+      sample(after, 'chronicle_orders_finished_total', { status }) -
+      sample(before, 'chronicle_orders_finished_total', { status });
+    expect(finished('CONFIRMED')).toBe(1);
+    expect(finished('REJECTED')).toBe(1);
+    expect(
+      sample(after, 'chronicle_order_time_to_final_seconds_count', { status: 'CONFIRMED' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(after).toMatch(
+      /chronicle_queue_jobs\{[^}]*queue="order-fulfilment"[^}]*state="created"/,
+    );
+    expect(after).toMatch(/chronicle_queue_jobs\{[^}]*queue="order-fulfilment-dead"/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('logs', () => {
+  let app: TestApp;
+  let api: RunningProcess;
+  let apiUrl: string;
+  beforeAll(async () => {
+    app = await startTestApp();
+    api = runProcess([path.join(root, 'packages/api/src/main.ts')], {
+      env: {
+        DATABASE_URL: app.env.DATABASE_URL,
+        REDIS_URL: app.env.REDIS_URL,
+        REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
+        JWT_SECRET: TEST_JWT_SECRET,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'trace',
+      },
+    });
+    const listening = await api.waitForLog((l) => l.msg?.startsWith('API listening') === true);
+    apiUrl = `http://127.0.0.1:${String(listening.port)}`;
+  });
+  afterAll(async () => {
+    await api.stop();
+    await app.close();
+  });
+
+  it('are JSON lines that carry the request id, and never a password, token or hash', async () => {
+    const password = 'Sup3r-Secret-Passphrase!';
+    const register = await http({ url: apiUrl }, 'POST', '/auth/register', {
+      body: { email: 'logged@example.com', password },
+    });
+    expect(register.status).toBe(201);
+    const login = await http({ url: apiUrl }, 'POST', '/auth/login', {
+      body: { email: 'logged@example.com', password },
+    });
+    const { token } = login.json as { token: string };
+    const me = await http({ url: apiUrl }, 'GET', '/auth/me', {
+      token,
+      headers: { 'X-Request-Id': 'trace-me-42' },
+    });
+    expect(me.status).toBe(200);
+    await http({ url: apiUrl }, 'POST', '/auth/login', {
+      body: { email: 'logged@example.com', password: 'wrong-but-secret' },
+    });
+
+    await waitFor(() => api.logs.some((l) => JSON.stringify(l).includes('trace-me-42')), {
+      message: 'the request log line',
+    });
+    const line = api.logs.find((l) => JSON.stringify(l).includes('trace-me-42'));
+    expect(line).toMatchObject({
+      level: 'info',
+      req: { id: 'trace-me-42', url: '/auth/me' },
+      res: { statusCode: 200 },
+    });
+
+    const hash = (
+      await app.deps.db.user.findUniqueOrThrow({ where: { email: 'logged@example.com' } })
+    ).passwordHash;
+    const everything = api.logs.map((l) => JSON.stringify(l)).join('\n') + api.stderr();
+    expect(everything.length).toBeGreaterThan(500);
+    for (const secret of [password, 'wrong-but-secret', token, hash, TEST_JWT_SECRET]) {
+      expect(everything).not.toContain(secret);
+    }
+  });
+
+  it('worker lines carry the job id and order id', async () => {
+    const admin = await signIn(app, 'ADMIN');
+    const user = await signIn(app);
+    const product = await createProduct(app, admin.token, {
+      name: 'logged item',
+      price: 1,
+      stock: 3,
+    });
+    const placed = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
+      order: OrderBody;
+    };
+    const worker = runProcess([path.join(root, 'apps/worker/src/main.ts')], {
+      env: {
+        DATABASE_URL: app.env.DATABASE_URL,
+        REDIS_URL: app.env.REDIS_URL,
+        REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
+        WORKER_METRICS_PORT: '0',
+        WORKER_POLL_INTERVAL_SECONDS: '0.5',
+      },
+    });
+    try {
+      const processed = await worker.waitForLog((l) => l.msg === 'order processed');
+      expect(processed).toMatchObject({
+        orderId: placed.order.id,
+        outcome: 'CONFIRMED',
+        jobId: expect.any(String),
+      });
+    } finally {
+      await worker.stop();
+    }
+  });
+});
