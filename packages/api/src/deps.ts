@@ -48,7 +48,9 @@ export async function createApiDeps(
   const cacheRedis = createCacheRedis(env, logger, redis);
   const catalog = createCatalogCache({ db, redis: cacheRedis, logger, env });
   const metrics = createApiMetrics(db, () => catalog);
-  const limits = createRateLimits(redis, env, (limit) => { metrics.rateLimited.inc({ limit }); });
+  const limits = createRateLimits(redis, env, (limit) => {
+    metrics.rateLimited.inc({ limit });
+  });
   return { env, logger, db, redis, cacheRedis, queue, catalog, limits, metrics };
 }
 
