@@ -146,13 +146,35 @@ describe('per-user order limit', () => {
       data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, retryAfter: expect.any(Number) },
     });
   });
+
+  it('opens again after its window', async () => {
+    const a = await app({ RATE_LIMIT_ORDER_POINTS: '1', RATE_LIMIT_ORDER_WINDOW_SECONDS: '2' });
+    const admin = await signIn(a, 'ADMIN');
+    const created = await rest(
+      a.url,
+      'POST',
+      '/product',
+      { name: 'windowed', price: 1, stock: 100 },
+      admin.token,
+    );
+    const productId = (created.json as { product: { id: string } }).product.id;
+    const buyer = await signIn(a);
+    const order = () =>
+      rest(a.url, 'POST', '/order', { items: [{ id: productId, quantity: 1 }] }, buyer.token);
+    expect((await order()).status).toBe(202);
+    expect((await order()).status).toBe(429);
+    await waitFor(async () => (await order()).status === 202, {
+      message: 'the order window to pass',
+      intervalMs: 250,
+    });
+  });
 });
 
 describe('registration limit', () => {
-  it('allows exactly N registrations per IP per window', async () => {
+  it('allows exactly N registrations per IP per window, then again after it', async () => {
     const a = await app({
       RATE_LIMIT_REGISTER_POINTS: '2',
-      RATE_LIMIT_REGISTER_WINDOW_SECONDS: '60',
+      RATE_LIMIT_REGISTER_WINDOW_SECONDS: '2',
     });
     const register = (n: number) =>
       rest(a.url, 'POST', '/auth/register', {
@@ -165,6 +187,10 @@ describe('registration limit', () => {
     expect(third.status).toBe(429);
     expect(third.json).toEqual(limited);
     expect(await a.deps.db.user.count()).toBe(2);
+    await waitFor(async () => (await register(4)).status === 201, {
+      message: 'the registration window to pass',
+      intervalMs: 250,
+    });
   });
 });
 
