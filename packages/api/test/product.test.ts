@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@chronicle/testing';
+import { startPrivateRedis, waitFor } from '@chronicle/testing';
 import { startTestApp, type TestApp } from '../src/testing.ts';
 import { createChronicleClientForTest, rest, signIn, type RestResponse } from './rest-helpers.ts';
 
@@ -374,33 +371,11 @@ describe('cache', () => {
   });
 });
 
-/** A private redis-server the test can stop and start. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-function startRedis(port: number): ChildProcess {
-  return spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-}
-
 describe('when Redis is unavailable', () => {
   it('reads still answer from the database, and caching resumes when Redis returns', async () => {
-    const port = await freePort();
-    let redis = startRedis(port);
+    const redis = await startPrivateRedis();
     const own = await startTestApp({
-      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_URL: redis.url,
       REDIS_COMMAND_TIMEOUT_MS: '200',
     });
     try {
@@ -420,8 +395,7 @@ describe('when Redis is unavailable', () => {
         },
       );
 
-      redis.kill('SIGKILL');
-      await once(redis, 'exit');
+      await redis.kill();
       for (let i = 0; i < 5; i++) {
         const res = await rest(own.url, 'GET', `/product/${id}`);
         expect(res.status).toBe(200);
@@ -438,7 +412,7 @@ describe('when Redis is unavailable', () => {
         product: { stock: 8 },
       });
 
-      redis = startRedis(port);
+      redis.start();
       await waitFor(
         async () => (await rest(own.url, 'GET', `/product/${id}`)).headers.get('x-cache') === 'HIT',
         {
@@ -451,7 +425,7 @@ describe('when Redis is unavailable', () => {
       });
     } finally {
       await own.close();
-      redis.kill('SIGKILL');
+      await redis.kill();
     }
   });
 

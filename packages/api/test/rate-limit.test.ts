@@ -1,8 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '@chronicle/testing';
+import { startPrivateRedis, waitFor } from '@chronicle/testing';
 import { createApiDeps } from '../src/deps.ts';
 import { startServer } from '../src/server.ts';
 import { startTestApp, type TestApp } from '../src/testing.ts';
@@ -255,32 +252,12 @@ describe('login brute-force protection', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-const startRedis = (port: number): ChildProcess =>
-  spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-
 describe('when Redis goes away', () => {
   it('the in-process insurance limiter keeps limiting with no 500s, and Redis is used again when it returns', async () => {
-    const port = await freePort();
-    let redis = startRedis(port);
+    const redis = await startPrivateRedis();
     try {
       const a = await app({
-        REDIS_URL: `redis://127.0.0.1:${port}`,
+        REDIS_URL: redis.url,
         REDIS_COMMAND_TIMEOUT_MS: '200',
         RATE_LIMIT_IP_POINTS: '3',
         RATE_LIMIT_IP_WINDOW_SECONDS: '60',
@@ -288,14 +265,13 @@ describe('when Redis goes away', () => {
       await waitFor(async () => (await rest(a.url, 'GET', '/readyz')).json, { message: 'app up' });
       expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
 
-      redis.kill('SIGKILL');
-      await once(redis, 'exit');
+      await redis.kill();
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) statuses.push((await rest(a.url, 'GET', '/product')).status);
       // A fresh in-process window: three allowed, then limited; never a 500.
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
 
-      redis = startRedis(port);
+      redis.start();
       await waitFor(
         async () => {
           const res = await rest(a.url, 'GET', '/product');
@@ -305,7 +281,7 @@ describe('when Redis goes away', () => {
         { timeoutMs: 15_000, intervalMs: 200, message: 'Redis to be used again' },
       );
     } finally {
-      redis.kill('SIGKILL');
+      await redis.kill();
     }
   });
 });

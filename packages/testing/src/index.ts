@@ -8,3 +8,4 @@ export {
 export { createTestRedis, type TestRedis } from './redis.ts';
 export { waitFor, type WaitOptions } from './wait.ts';
 export { runProcess, type LogLine, type RunningProcess } from './process.ts';
+export { startPrivateRedis, type PrivateRedis } from './redis-server.ts';
