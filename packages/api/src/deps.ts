@@ -6,9 +6,11 @@ import {
   createLogger,
   createQueue,
   createCacheRedis,
+  createOrderEvents,
   createRedis,
   ensureOrderQueues,
   type Logger,
+  type OrderEvents,
   type PgBoss,
   type Redis,
 } from '@chronicle/core';
@@ -28,6 +30,8 @@ export interface ApiDeps {
   catalog: CatalogCache;
   limits: RateLimits;
   metrics: ApiMetrics;
+  /** Order status changes heard over LISTEN/NOTIFY, for live order updates. */
+  orderEvents: OrderEvents;
 }
 
 export async function createApiDeps(
@@ -51,11 +55,17 @@ export async function createApiDeps(
   const limits = createRateLimits(redis, env, (limit) => {
     metrics.rateLimited.inc({ limit });
   });
-  return { env, logger, db, redis, cacheRedis, queue, catalog, limits, metrics };
+  const orderEvents = createOrderEvents({
+    connectionString: env.DATABASE_URL,
+    logger,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+  });
+  return { env, logger, db, redis, cacheRedis, queue, catalog, limits, metrics, orderEvents };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
   await Promise.allSettled([
+    deps.orderEvents.close(),
     deps.queue.stop({ graceful: false, close: true, timeout: 1_000 }),
     deps.db.$disconnect(),
     ...[...new Set([deps.redis, deps.cacheRedis])].map((client) =>

@@ -29,6 +29,9 @@ export async function startServer(deps: ApiDeps, port = deps.env.PORT): Promise<
   const close = () => {
     closing ??= (async () => {
       state.shuttingDown = true;
+      // Live order streams would hold their connections open: end them first (clients fall
+      // back to reconnecting elsewhere or polling).
+      await deps.orderEvents.close();
       const drained = new Promise<void>((resolve) =>
         server.close(() => {
           resolve();

@@ -1,10 +1,28 @@
-// Typed client for the Chronicle API (tRPC + superjson). Types come from the server's router;
-// no server code is imported at run time.
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+// Typed client for the Chronicle API: tRPC + superjson over HTTP (batched), live order status
+// over server-sent events. Its types come from router.generated.ts, so nothing of the server is
+// needed to use it, at run time or at compile time.
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+} from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { EventSource } from 'eventsource';
 import superjson from 'superjson';
-import type { AppRouter } from '@chronicle/api';
+import type { AppRouter } from './router.generated.ts';
 
 export type { AppRouter };
+/** Every procedure's input, e.g. `RouterInputs['order']['create']`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** Every procedure's output, e.g. `RouterOutputs['product']['get']['product']`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type Order = RouterOutputs['order']['get']['order'];
+export type OrderStatus = Order['status'];
+export type Product = RouterOutputs['product']['get']['product'];
+
+type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 export interface ChronicleClientOptions {
   /** Base URL of the API, e.g. http://localhost:8000 */
@@ -13,7 +31,10 @@ export interface ChronicleClientOptions {
   token?: string;
   /** Returns the bearer token to send, if any, for each request (wins over `token`). */
   getToken?: () => string | undefined | Promise<string | undefined>;
+  /** Extra headers for every request. */
   headers?: Record<string, string>;
+  /** The fetch to use (default: the global one), e.g. to add tracing or a custom agent. */
+  fetch?: FetchLike;
   /** Calls per batched HTTP request; keep at or below the server's TRPC_MAX_BATCH_SIZE. */
   maxBatchSize?: number;
 }
@@ -23,14 +44,14 @@ export interface ChronicleErrorInfo {
   httpStatus: number | undefined;
   message: string;
   /** Field-level validation problems (zod issues), when the input was rejected. */
-  issues: unknown[] | undefined;
+  issues: { code: string; path: (string | number)[]; message: string }[] | undefined;
   /** Seconds to wait before retrying, when rate limited. */
   retryAfter: number | undefined;
 }
 
-/** True for an error the API returned (as opposed to a network failure). */
+/** True for an error the API returned (as opposed to a network failure or a timeout). */
 export function isChronicleError(error: unknown): error is TRPCClientError<AppRouter> {
-  return error instanceof TRPCClientError;
+  return error instanceof TRPCClientError && error.data !== undefined && error.data !== null;
 }
 
 /** The API's error code, status, issues and retry-after, or undefined for other errors. */
@@ -46,25 +67,140 @@ export function chronicleErrorInfo(error: unknown): ChronicleErrorInfo | undefin
   };
 }
 
-const FINAL = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED', 'FAILED']);
+const FINAL: ReadonlySet<OrderStatus> = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED', 'FAILED']);
+
+/** True once an order can no longer change by itself (CANCELLED may still follow CONFIRMED). */
+export function isFinalStatus(status: OrderStatus): boolean {
+  return FINAL.has(status);
+}
+
+export interface WaitForOrderOptions {
+  /** Give up after this long (default 30 s). */
+  timeoutMs?: number;
+  /** Stop waiting when this aborts. */
+  signal?: AbortSignal;
+  /** Poll interval when live updates are unavailable (default 500 ms). */
+  intervalMs?: number;
+  /** Called with each status the order passes through. */
+  onUpdate?: (order: Order) => void;
+}
+
+/** Live updates could not be used (no stream, or the stream broke): polling takes over. */
+class StreamUnavailable extends Error {}
 
 export function createChronicleClient(options: ChronicleClientOptions) {
+  const baseUrl = `${options.url.replace(/\/+$/, '')}/trpc`;
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let storedToken = options.token;
+
+  async function requestHeaders(): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { ...options.headers };
+    const token = (await options.getToken?.()) ?? storedToken;
+    if (token) headers.authorization = `Bearer ${token}`;
+    return headers;
+  }
+
   const trpc = createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: `${options.url.replace(/\/+$/, '')}/trpc`,
-        transformer: superjson,
-        maxItems: options.maxBatchSize ?? 10,
-        async headers() {
-          const headers: Record<string, string> = { ...options.headers };
-          const token = (await options.getToken?.()) ?? storedToken;
-          if (token) headers.authorization = `Bearer ${token}`;
-          return headers;
-        },
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        // Server-sent events; the `eventsource` package lets a Node client send the token as
+        // a header (a browser's EventSource cannot), so it never appears in a URL or a log.
+        true: httpSubscriptionLink({
+          url: baseUrl,
+          transformer: superjson,
+          EventSource,
+          eventSourceOptions: async () => {
+            const headers = await requestHeaders();
+            return {
+              fetch: (input, init) =>
+                fetchImpl(input, { ...init, headers: { ...init.headers, ...headers } }),
+            };
+          },
+        }),
+        false: httpBatchLink({
+          url: baseUrl,
+          transformer: superjson,
+          maxItems: options.maxBatchSize ?? 10,
+          fetch: (input, init) => fetchImpl(input as string, init as RequestInit),
+          headers: requestHeaders,
+        }),
       }),
     ],
   });
+
+  /** Follows the live stream until a final status; rejects with StreamUnavailable if it cannot. */
+  function watchUntilFinal(
+    id: string,
+    signal: AbortSignal,
+    onUpdate: ((order: Order) => void) | undefined,
+  ): Promise<Order> {
+    return new Promise<Order>((resolve, reject) => {
+      const subscription = trpc.order.watch.subscribe(
+        { id },
+        {
+          signal,
+          onData(order) {
+            onUpdate?.(order);
+            if (FINAL.has(order.status)) {
+              resolve(order);
+              subscription.unsubscribe();
+            }
+          },
+          onError(error: unknown) {
+            // An answer from the API (not found, not yours, signed out) is final; anything
+            // else means the stream itself failed.
+            reject(isChronicleError(error) ? error : new StreamUnavailable(String(error)));
+            subscription.unsubscribe();
+          },
+          onConnectionStateChange(state) {
+            if (state.state === 'connecting' && state.error) {
+              reject(new StreamUnavailable(state.error.message));
+              subscription.unsubscribe();
+            }
+          },
+          onComplete() {
+            reject(new StreamUnavailable('the stream ended before a final status'));
+          },
+        },
+      );
+      signal.addEventListener(
+        'abort',
+        () => {
+          subscription.unsubscribe();
+          reject(signal.reason as Error);
+        },
+        { once: true },
+      );
+    });
+  }
+
+  async function pollUntilFinal(
+    id: string,
+    signal: AbortSignal,
+    intervalMs: number,
+    onUpdate: ((order: Order) => void) | undefined,
+  ): Promise<Order> {
+    let last: OrderStatus | undefined;
+    for (;;) {
+      signal.throwIfAborted();
+      const { order } = await trpc.order.get.query({ id }, { signal });
+      if (order.status !== last) onUpdate?.(order);
+      last = order.status;
+      if (FINAL.has(order.status)) return order;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+    }
+  }
 
   return withHelpers(trpc, {
     /** Logs in and keeps the token for every later call of this client. */
@@ -79,25 +215,28 @@ export function createChronicleClient(options: ChronicleClientOptions) {
     },
     /**
      * Resolves with the order once it reaches a final status (CONFIRMED, REJECTED, CANCELLED or
-     * FAILED), polling every `intervalMs`; rejects after `timeoutMs` or when `signal` aborts.
+     * FAILED). Follows the live stream (`order.watch`); where streaming is unavailable it polls
+     * `order.get` instead. Rejects after `timeoutMs`, when `signal` aborts, or with the API's
+     * error (e.g. NOT_FOUND for an order that is not yours).
      */
-    async waitForOrder(
-      id: string,
-      {
-        timeoutMs = 30_000,
-        intervalMs = 250,
-        signal,
-      }: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {},
-    ) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        signal?.throwIfAborted();
-        const { order } = await trpc.order.get.query({ id }, signal ? { signal } : {});
-        if (FINAL.has(order.status)) return order;
-        if (Date.now() + intervalMs > deadline) {
-          throw new Error(`Order ${id} is still ${order.status} after ${timeoutMs} ms`);
+    async waitForOrder(id: string, waitOptions: WaitForOrderOptions = {}): Promise<Order> {
+      const { timeoutMs = 30_000, intervalMs = 500, signal, onUpdate } = waitOptions;
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const stop = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      try {
+        try {
+          return await watchUntilFinal(id, stop, onUpdate);
+        } catch (error) {
+          if (!(error instanceof StreamUnavailable)) throw error;
+          return await pollUntilFinal(id, stop, intervalMs, onUpdate);
         }
-        await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      } catch (error) {
+        if (timeout.aborted && !signal?.aborted) {
+          throw new Error(`Order ${id} did not reach a final status within ${timeoutMs} ms`, {
+            cause: error,
+          });
+        }
+        throw error;
       }
     },
   });

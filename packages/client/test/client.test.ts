@@ -1,6 +1,16 @@
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '@chronicle/api/testing';
-import { chronicleErrorInfo, createChronicleClient, isChronicleError } from '../src/index.ts';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter as ServerRouter } from '@chronicle/api';
+import {
+  chronicleErrorInfo,
+  createChronicleClient,
+  isChronicleError,
+  type AppRouter,
+  type Order,
+} from '../src/index.ts';
 
 describe('typed client against the real API', () => {
   let app: TestApp;
@@ -16,6 +26,24 @@ describe('typed client against the real API', () => {
     const result = await client.health.live.query();
     expectTypeOf(result).toEqualTypeOf<{ status: 'ok' }>();
     expect(result).toEqual({ status: 'ok' });
+  });
+
+  it('has its generated router types up to date', () => {
+    const check = spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL('../scripts/generate-router-types.ts', import.meta.url)), '--check'],
+      { encoding: 'utf8' },
+    );
+    expect(check.stderr + check.stdout).toContain('router types are up to date');
+    expect(check.status).toBe(0);
+  });
+
+  it('publishes router types identical to the server router (regenerate if this fails)', () => {
+    expectTypeOf<inferRouterInputs<AppRouter>>().toEqualTypeOf<inferRouterInputs<ServerRouter>>();
+    expectTypeOf<inferRouterOutputs<AppRouter>>().toEqualTypeOf<inferRouterOutputs<ServerRouter>>();
+    type ErrorShapeOf<R extends { _def: { _config: { $types: { errorShape: unknown } } } }> =
+      R['_def']['_config']['$types']['errorShape'];
+    expectTypeOf<ErrorShapeOf<AppRouter>>().toEqualTypeOf<ErrorShapeOf<ServerRouter>>();
   });
 
   it('pins the inferred types of the main procedures', () => {
@@ -65,9 +93,17 @@ describe('typed client against the real API', () => {
       items: [{ id: product.id, quantity: 1 }],
     });
     // No worker runs in this test: the shopper cancels, which is a final status too.
-    const waiting = shopper.waitForOrder(order.id, { timeoutMs: 10_000, intervalMs: 50 });
+    const seen: Order['status'][] = [];
+    const waiting = shopper.waitForOrder(order.id, {
+      timeoutMs: 10_000,
+      onUpdate: (update) => seen.push(update.status),
+    });
+    await vi.waitFor(() => {
+      expect(seen).toEqual(['PENDING']);
+    });
     await shopper.order.cancel.mutate({ id: order.id });
     expect((await waiting).status).toBe('CANCELLED');
+    expect(seen).toEqual(['PENDING', 'CANCELLED']);
 
     const error = await shopper.product.create
       .mutate({ name: 'nope', price: 1, stock: 1 })
@@ -84,5 +120,87 @@ describe('typed client against the real API', () => {
     await expect(shopper.auth.me.query()).rejects.toSatisfy(
       (e: unknown) => chronicleErrorInfo(e)?.httpStatus === 401,
     );
+  });
+
+  describe('live order status (order.watch over SSE)', () => {
+    async function shopperWithOrder(email: string, fetch?: typeof globalThis.fetch) {
+      const client = createChronicleClient({ url: app.url, ...(fetch ? { fetch } : {}) });
+      await client.auth.register.mutate({ email, password: 'correct horse battery' });
+      await client.login({ email, password: 'correct horse battery' });
+      const { order } = await client.order.create.mutate({
+        items: [{ id: product.id, quantity: 1 }],
+      });
+      return { client, order };
+    }
+    let product: { id: string };
+    beforeAll(async () => {
+      const admin = createChronicleClient({ url: app.url });
+      await admin.auth.register.mutate({
+        email: 'live-admin@example.com',
+        password: 'correct horse battery',
+        role: 'ADMIN',
+      });
+      await admin.login({ email: 'live-admin@example.com', password: 'correct horse battery' });
+      ({ product } = await admin.product.create.mutate({ name: 'live pear', price: 1, stock: 5 }));
+    });
+
+    function recordingFetch(fail?: (url: string) => boolean) {
+      const urls: string[] = [];
+      const fetch: typeof globalThis.fetch = (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        urls.push(new URL(url).pathname);
+        if (fail?.(url)) return Promise.reject(new TypeError('fetch failed (test)'));
+        return globalThis.fetch(input, init);
+      };
+      return { urls, fetch };
+    }
+
+    it('waitForOrder follows the stream: no polling while it works', async () => {
+      const recorder = recordingFetch();
+      const { client, order } = await shopperWithOrder('live-1@example.com', recorder.fetch);
+      const waiting = client.waitForOrder(order.id, { timeoutMs: 10_000 });
+      await vi.waitFor(() => {
+        expect(recorder.urls).toContain('/trpc/order.watch');
+      });
+      await client.order.cancel.mutate({ id: order.id });
+      expect((await waiting).status).toBe('CANCELLED');
+      expect(recorder.urls.filter((url) => url.includes('order.get'))).toEqual([]);
+    });
+
+    it('falls back to polling when streaming is unavailable', async () => {
+      const recorder = recordingFetch((url) => url.includes('order.watch'));
+      const { client, order } = await shopperWithOrder('live-2@example.com', recorder.fetch);
+      const waiting = client.waitForOrder(order.id, { timeoutMs: 10_000, intervalMs: 50 });
+      await vi.waitFor(() => {
+        expect(recorder.urls.filter((url) => url.includes('order.get')).length).toBeGreaterThan(0);
+      });
+      await client.order.cancel.mutate({ id: order.id });
+      expect((await waiting).status).toBe('CANCELLED');
+      expect(recorder.urls).toContain('/trpc/order.watch');
+    });
+
+    it('authorizes like order.get: someone else’s order is NOT_FOUND, no token is 401', async () => {
+      const { order } = await shopperWithOrder('live-3@example.com');
+      const { client: stranger } = await shopperWithOrder('live-4@example.com');
+      const foreign = await stranger
+        .waitForOrder(order.id, { timeoutMs: 5_000 })
+        .catch((e: unknown) => e);
+      expect(chronicleErrorInfo(foreign)).toMatchObject({ code: 'NOT_FOUND', httpStatus: 404 });
+
+      const anonymous = createChronicleClient({ url: app.url });
+      const denied = await anonymous
+        .waitForOrder(order.id, { timeoutMs: 5_000 })
+        .catch((e: unknown) => e);
+      expect(chronicleErrorInfo(denied)).toMatchObject({ code: 'UNAUTHORIZED', httpStatus: 401 });
+    });
+
+    it('times out with a clear error while the order stays PENDING', async () => {
+      const { client, order } = await shopperWithOrder('live-5@example.com');
+      const error = await client
+        .waitForOrder(order.id, { timeoutMs: 300 })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(/did not reach a final status within 300 ms/);
+    });
   });
 });

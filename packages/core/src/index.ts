@@ -46,6 +46,14 @@ export {
   ORDER_QUEUE,
   type OrderJob,
 } from './order/order.queue.ts';
+export {
+  createOrderEvents,
+  ORDER_STATUS_CHANNEL,
+  orderChanges,
+  type OrderEvents,
+  type OrderStatusEvent,
+  type OrderStatusListener,
+} from './order/order.events.ts';
 export * from './order/order.schema.ts';
 export {
   cancelOrder,

@@ -8,9 +8,21 @@ import { RateLimitedError } from '../rate-limit/limiters.ts';
 
 export const INTERNAL_MESSAGE = 'Internal server error';
 
-/** Zod's issues as they are (code, path, message, …), for both tRPC and REST callers. */
-export function validationIssues(error: TRPCError): z.core.$ZodIssue[] | undefined {
-  return error.cause instanceof z.ZodError ? error.cause.issues : undefined;
+/** One rejected input field: zod's issue (code, path, message and details such as `minimum`). */
+export interface ValidationIssue {
+  code: string;
+  path: (string | number)[];
+  message: string;
+  [detail: string]: unknown;
+}
+
+/** Zod's issues as they are, for both tRPC and REST callers. */
+export function validationIssues(error: TRPCError): ValidationIssue[] | undefined {
+  if (!(error.cause instanceof z.ZodError)) return undefined;
+  return error.cause.issues.map((issue) => ({
+    ...issue,
+    path: issue.path.map((key) => (typeof key === 'symbol' ? String(key) : key)),
+  }));
 }
 
 export function publicMessage(error: TRPCError): string {

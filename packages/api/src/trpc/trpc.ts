@@ -14,12 +14,22 @@ export interface Meta extends OpenApiMeta {
   successStatus?: 200 | 201 | 202;
 }
 
-const t = initTRPC.context<Context>().meta<Meta>().create({
-  transformer: superjson,
-  // Stack traces never leave the process, whatever NODE_ENV says.
-  isDev: false,
-  errorFormatter: formatTrpcError,
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    // Stack traces never leave the process, whatever NODE_ENV says.
+    isDev: false,
+    errorFormatter: formatTrpcError,
+    // Live order updates (order.watch) stream over SSE. Pings keep proxies from cutting an idle
+    // stream, and a stream ends after 5 minutes: the client reconnects and gets the current state.
+    sse: {
+      ping: { enabled: true, intervalMs: 10_000 },
+      maxDurationMs: 5 * 60_000,
+      client: { reconnectAfterInactivityMs: 25_000 },
+    },
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
