@@ -54,6 +54,7 @@ export default tseslint.config(
       '**/migrations/generate.ts',
       '**/vitest.config.ts',
       'bench/**',
+      'examples/**',
     ],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -7,6 +7,7 @@ import {
   httpSubscriptionLink,
   splitLink,
   TRPCClientError,
+  type TRPCClient,
 } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { EventSource } from 'eventsource';
@@ -85,10 +86,28 @@ export interface WaitForOrderOptions {
   onUpdate?: (order: Order) => void;
 }
 
+/** What the client adds to the procedures. */
+export interface ChronicleHelpers {
+  /** Logs in and keeps the token for every later call of this client. */
+  login(credentials: RouterInputs['auth']['login']): Promise<RouterOutputs['auth']['login']>;
+  /** Forgets the stored token. */
+  logout(): void;
+  /**
+   * Resolves with the order once it reaches a final status (CONFIRMED, REJECTED, CANCELLED or
+   * FAILED). Follows the live stream (`order.watch`); where streaming is unavailable it polls
+   * `order.get` instead. Rejects after `timeoutMs`, when `signal` aborts, or with the API's
+   * error (e.g. NOT_FOUND for an order that is not yours).
+   */
+  waitForOrder(id: string, options?: WaitForOrderOptions): Promise<Order>;
+}
+
+/** Every procedure (`client.order.create.mutate(…)`, …) plus the helpers. */
+export type ChronicleClient = TRPCClient<AppRouter> & ChronicleHelpers;
+
 /** Live updates could not be used (no stream, or the stream broke): polling takes over. */
 class StreamUnavailable extends Error {}
 
-export function createChronicleClient(options: ChronicleClientOptions) {
+export function createChronicleClient(options: ChronicleClientOptions): ChronicleClient {
   const baseUrl = `${options.url.replace(/\/+$/, '')}/trpc`;
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let storedToken = options.token;
@@ -202,24 +221,16 @@ export function createChronicleClient(options: ChronicleClientOptions) {
     }
   }
 
-  return withHelpers(trpc, {
-    /** Logs in and keeps the token for every later call of this client. */
-    async login(credentials: { email: string; password: string }) {
+  const helpers: ChronicleHelpers = {
+    async login(credentials) {
       const session = await trpc.auth.login.mutate(credentials);
       storedToken = session.token;
       return session;
     },
-    /** Forgets the stored token. */
     logout() {
       storedToken = undefined;
     },
-    /**
-     * Resolves with the order once it reaches a final status (CONFIRMED, REJECTED, CANCELLED or
-     * FAILED). Follows the live stream (`order.watch`); where streaming is unavailable it polls
-     * `order.get` instead. Rejects after `timeoutMs`, when `signal` aborts, or with the API's
-     * error (e.g. NOT_FOUND for an order that is not yours).
-     */
-    async waitForOrder(id: string, waitOptions: WaitForOrderOptions = {}): Promise<Order> {
+    async waitForOrder(id, waitOptions = {}) {
       const { timeoutMs = 30_000, intervalMs = 500, signal, onUpdate } = waitOptions;
       const timeout = AbortSignal.timeout(timeoutMs);
       const stop = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -239,7 +250,8 @@ export function createChronicleClient(options: ChronicleClientOptions) {
         throw error;
       }
     },
-  });
+  };
+  return withHelpers(trpc, helpers);
 }
 
 /**
@@ -254,5 +266,3 @@ function withHelpers<C extends object, H extends object>(client: C, helpers: H):
   // A Proxy's type is its target's; the get trap above is what adds H's members.
   return merged as C & H;
 }
-
-export type ChronicleClient = ReturnType<typeof createChronicleClient>;
