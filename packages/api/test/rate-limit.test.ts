@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPrivateRedis, waitFor } from '@chronicle/testing';
+import { chronicleErrorInfo } from '@chronicle/client';
 import { createApiDeps } from '../src/deps.ts';
 import { startServer } from '../src/server.ts';
 import { startTestApp, type TestApp } from '../src/testing.ts';
@@ -142,6 +143,10 @@ describe('per-user order limit', () => {
     expect(rejected?.status === 'rejected' ? rejected.reason : undefined).toMatchObject({
       data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, retryAfter: expect.any(Number) },
     });
+    // The client's error helper exposes the same, for apps that back off.
+    const info = chronicleErrorInfo(rejected?.status === 'rejected' ? rejected.reason : undefined);
+    expect(info).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429 });
+    expect(info?.retryAfter).toBeGreaterThan(0);
   });
 
   it('opens again after its window', async () => {
