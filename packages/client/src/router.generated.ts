@@ -129,7 +129,7 @@ export type AppRouter = TRPCBuiltRouter<
       list: TRPCQueryProcedure<{
         input: {
           cursor?: undefined | string;
-          limit?: unknown;
+          limit?: undefined | number;
         };
         output: {
           items: {
@@ -182,7 +182,7 @@ export type AppRouter = TRPCBuiltRouter<
       list: TRPCQueryProcedure<{
         input: {
           cursor?: undefined | string;
-          limit?: unknown;
+          limit?: undefined | number;
           q?: undefined | string;
           inStock?: undefined | 'false' | 'true' | boolean;
           sort?: undefined | 'name' | 'newest' | 'price_asc' | 'price_desc';
@@ -284,7 +284,7 @@ export type AppRouter = TRPCBuiltRouter<
       list: TRPCQueryProcedure<{
         input: {
           cursor?: undefined | string;
-          limit?: unknown;
+          limit?: undefined | number;
           status?: undefined | 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED';
           userId?: undefined | string;
         };

@@ -33,7 +33,7 @@ export const orderIdInput = z.strictObject({ id: z.uuid({ error: 'must be an ord
 
 export const listOrdersInput = z.strictObject({
   cursor: z.uuid({ error: 'must be a cursor from a previous page' }).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number<number>().int().min(1).max(100).default(20),
   status: orderStatus.optional(),
   /** ADMIN only: one user's orders. */
   userId: z.uuid().optional(),

@@ -40,7 +40,7 @@ export const productSorts = ['newest', 'price_asc', 'price_desc', 'name'] as con
 
 export const listProductsInput = z.strictObject({
   cursor: z.string().max(512).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number<number>().int().min(1).max(100).default(20),
   q: z.string().trim().max(100).optional(),
   inStock: booleanParam.optional(),
   sort: z.enum(productSorts).default('newest'),

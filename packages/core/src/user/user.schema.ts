@@ -39,7 +39,7 @@ export const publicUser = z.object({
 
 export const listUsersInput = z.strictObject({
   cursor: z.uuid().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce.number<number>().int().min(1).max(100).default(20),
 });
 
 export const setRoleInput = z.strictObject({
