@@ -1,39 +1,98 @@
 // `pnpm start`: apply migrations, then run the API and one worker in the foreground with their
 // logs interleaved. A signal stops both cleanly; if either dies, the other is stopped too.
 // These are the same commands the containers run (scripts/commands.ts).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+//
+// Nothing installed but Node? Without DATABASE_URL an embedded PostgreSQL is started (data kept
+// in .data/postgres, or $CHRONICLE_DATA_DIR/postgres) and stopped last; without REDIS_URL the
+// API runs in local mode (cache, rate limits and the worker inside its one process).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { commands } from './commands.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
+const say = (message: string) => {
+  console.warn(`start: ${message}`);
+};
 
 // The API refuses to start without JWT_SECRET. For a local try-out, make an ephemeral one
 // (tokens then last until the next restart); a real deployment sets its own.
 const env = { ...process.env };
 if (!env.JWT_SECRET && env.NODE_ENV !== 'production') {
   env.JWT_SECRET = randomBytes(48).toString('base64');
-  console.warn(
-    'start: JWT_SECRET is not set; using a random one for this run (tokens will not survive a restart). Set JWT_SECRET for anything but a local try-out.',
+  say(
+    'JWT_SECRET is not set; using a random one for this run (tokens will not survive a restart). Set JWT_SECRET for anything but a local try-out.',
   );
 }
 
-const migrated = spawnSync(node, commands.migrate, { cwd: root, stdio: 'inherit' });
-if (migrated.status !== 0) {
-  console.error('start: migrations failed; not starting the API and worker.');
-  process.exit(migrated.status ?? 1);
-}
-
 const children = new Map<string, ChildProcess>();
-let stopping = false;
+// An object, so checks after an await see what a signal handler set meanwhile.
+const state = { stopping: false };
 let exitCode = 0;
+let database: EmbeddedPostgresServer | undefined;
+
+async function finish(code: number): Promise<never> {
+  await database?.stop();
+  process.exit(code);
+}
 
 function stopAll(signal: NodeJS.Signals): void {
   for (const child of children.values()) child.kill(signal);
 }
 
-for (const name of ['api', 'worker'] as const) {
+let signals = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    signals += 1;
+    state.stopping = true;
+    // Before the API and worker run (database start-up, migrations) there is nothing to drain.
+    if (children.size === 0) void finish(0);
+    else stopAll(signals > 1 ? 'SIGKILL' : 'SIGTERM');
+  });
+}
+
+if (env.DATABASE_URL) {
+  say('postgres: external (DATABASE_URL)');
+} else {
+  const dataDir = path.join(path.resolve(root, env.CHRONICLE_DATA_DIR ?? '.data'), 'postgres');
+  say(`DATABASE_URL is not set: starting an embedded PostgreSQL (data in ${dataDir})`);
+  database = await startEmbeddedPostgres({
+    dataDir,
+    onLog: (line) => {
+      if (/\b(ERROR|FATAL|PANIC)\b/.test(line)) console.error(`postgres: ${line}`);
+    },
+  });
+  env.DATABASE_URL = database.url('chronicle');
+  say(
+    `postgres: embedded PostgreSQL 18 on 127.0.0.1:${database.port} (${database.created ? 'new data directory' : 'existing data reused'}); for this machine only`,
+  );
+}
+const local = !env.REDIS_URL;
+say(
+  local
+    ? 'REDIS_URL is not set: local mode, for ONE process only — cache and rate limits in memory, and the worker runs inside the API process'
+    : 'cache and rate limits: redis (REDIS_URL); worker: separate process',
+);
+
+async function runToEnd(args: readonly string[]): Promise<number> {
+  const child = spawn(node, args, { cwd: root, env, stdio: 'inherit' });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code ?? 1;
+}
+
+const migrated = await runToEnd(commands.migrate);
+if (migrated !== 0) {
+  console.error('start: migrations failed; not starting the API and worker.');
+  await finish(migrated);
+}
+
+if (state.stopping) await finish(0);
+
+// Local mode: the API process runs the worker itself (their cache is that process's memory).
+for (const name of local ? (['api'] as const) : (['api', 'worker'] as const)) {
   // Own process group: a terminal's Ctrl-C reaches only this supervisor, which then sends
   // each child exactly one SIGTERM (a second signal would make them exit immediately). The IPC
   // channel lets a child notice if this supervisor is killed outright, and shut down too.
@@ -46,23 +105,15 @@ for (const name of ['api', 'worker'] as const) {
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);
-    if (!stopping) {
+    if (!state.stopping) {
       console.error(`start: ${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping.`);
-      stopping = true;
+      state.stopping = true;
       exitCode = 1;
       stopAll('SIGTERM');
     } else if (code !== 0) {
       exitCode = code ?? 1;
     }
-    if (children.size === 0) process.exit(exitCode);
-  });
-}
-
-let signals = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    signals += 1;
-    stopping = true;
-    stopAll(signals > 1 ? 'SIGKILL' : 'SIGTERM');
+    // The database goes last, once nothing uses it.
+    if (children.size === 0) void finish(exitCode);
   });
 }

@@ -136,7 +136,7 @@ describe('logs', () => {
     api = runProcess([path.join(root, 'packages/api/src/main.ts')], {
       env: {
         DATABASE_URL: app.env.DATABASE_URL,
-        REDIS_URL: app.env.REDIS_URL,
+        REDIS_URL: app.env.REDIS_URL ?? '',
         REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
         JWT_SECRET: TEST_JWT_SECRET,
         PORT: '0',
@@ -205,7 +205,7 @@ describe('logs', () => {
     const worker = runProcess([path.join(root, 'apps/worker/src/main.ts')], {
       env: {
         DATABASE_URL: app.env.DATABASE_URL,
-        REDIS_URL: app.env.REDIS_URL,
+        REDIS_URL: app.env.REDIS_URL ?? '',
         REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
         WORKER_METRICS_PORT: '0',
         WORKER_POLL_INTERVAL_SECONDS: '0.5',

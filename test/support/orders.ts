@@ -93,7 +93,7 @@ export function workerEnvFor(
 ): Record<string, string> {
   return {
     DATABASE_URL: app.env.DATABASE_URL,
-    REDIS_URL: app.env.REDIS_URL,
+    REDIS_URL: app.env.REDIS_URL ?? '',
     REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
     DATABASE_POOL_MAX: '6',
     QUEUE_POOL_MAX: '3',

@@ -1,9 +1,10 @@
 // A worker process: takes order jobs from pg-boss and fulfils them (see fulfilOrder), and
 // turns jobs that exhausted their retries into FAILED orders.
 import type { Job, JobResult } from 'pg-boss';
-import { createDb, type Db } from '@chronicle/db';
+import { ConfigError, createDb, type Db } from '@chronicle/db';
 import {
   createCatalogCache,
+  redisCacheStore,
   createLogger,
   createQueue,
   createRedis,
@@ -24,12 +25,13 @@ import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics
 export interface Worker {
   logger: Logger;
   db: Db;
-  redis: Redis;
+  /** The cache's Redis; undefined when the worker shares its process's catalog cache. */
+  redis: Redis | undefined;
   queue: PgBoss;
   catalog: CatalogCache;
   metrics: WorkerMetrics;
-  /** Port of the /metrics and /healthz server. */
-  metricsPort: number;
+  /** Port of the /metrics and /healthz server (undefined when it serves none). */
+  metricsPort: number | undefined;
   /** Stops taking jobs, lets in-flight ones finish (bounded), closes every pool. */
   stop(): Promise<void>;
 }
@@ -102,9 +104,19 @@ export async function handleDeadOrderJobs(
   return results;
 }
 
+export interface WorkerOptions {
+  /**
+   * Local mode (no REDIS_URL): the API process runs the worker and hands it its own in-process
+   * catalog cache, so stock changes invalidate what the API serves. The worker then serves no
+   * metrics port of its own.
+   */
+  catalog?: CatalogCache;
+}
+
 export async function startWorker(
   env: WorkerEnv,
   logger = createLogger(env, 'worker'),
+  options: WorkerOptions = {},
 ): Promise<Worker> {
   const db = createDb(env, {
     applicationName: 'chronicle-worker',
@@ -112,9 +124,23 @@ export async function startWorker(
       logger.warn({ err: error.message }, 'idle database connection failed');
     },
   });
-  // The worker only invalidates the catalog cache after stock changes.
-  const redis = createRedis({ ...env, REDIS_URL: env.REDIS_CACHE_URL ?? env.REDIS_URL }, logger);
-  const catalog = createCatalogCache({ db, redis, logger, env });
+  // The worker only invalidates the catalog cache after stock changes: the one it was handed
+  // (local mode), or the Redis the API reads through.
+  let redis: Redis | undefined;
+  let catalog: CatalogCache;
+  if (options.catalog) {
+    catalog = options.catalog;
+  } else {
+    const redisUrl = env.REDIS_CACHE_URL ?? env.REDIS_URL;
+    if (!redisUrl) {
+      await db.$disconnect();
+      throw new ConfigError(
+        'REDIS_URL is not set. A separate worker process needs the Redis the API uses, to invalidate its catalog cache. Without Redis, run the API alone: it fulfils orders in its own process (local mode).',
+      );
+    }
+    redis = createRedis({ ...env, REDIS_URL: redisUrl }, logger);
+    catalog = createCatalogCache({ db, store: redisCacheStore(redis), logger, env });
+  }
   const metrics = createWorkerMetrics(db);
   // Workers run pg-boss maintenance (expiring stuck jobs, retention); many may run at once.
   const queue = createQueue(env, logger, {
@@ -136,12 +162,13 @@ export async function startWorker(
   await queue.work<OrderJob>(ORDER_DEAD_LETTER_QUEUE, { ...polling, localConcurrency: 1 }, (jobs) =>
     handleDeadOrderJobs(jobs, { db, logger, metrics, retryLimit: env.ORDER_JOB_RETRY_LIMIT }),
   );
-  const http = await serveMetrics(metrics, env.WORKER_METRICS_PORT);
+  const http = options.catalog ? undefined : await serveMetrics(metrics, env.WORKER_METRICS_PORT);
   logger.info(
     {
       concurrency: env.WORKER_CONCURRENCY,
       batchSize: env.WORKER_BATCH_SIZE,
-      metricsPort: http.port,
+      metricsPort: http?.port,
+      cache: options.catalog ? 'shared with this process' : 'redis',
     },
     'worker started',
   );
@@ -150,10 +177,10 @@ export async function startWorker(
   const stop = () => {
     stopping ??= (async () => {
       await queue.stop({ graceful: true, close: true, timeout: env.WORKER_SHUTDOWN_TIMEOUT_MS });
-      http.server.close();
+      http?.server.close();
       await Promise.allSettled([
         db.$disconnect(),
-        redis.quit().catch(() => {
+        redis?.quit().catch(() => {
           redis.disconnect();
         }),
       ]);
@@ -161,5 +188,5 @@ export async function startWorker(
     })();
     return stopping;
   };
-  return { logger, db, redis, queue, catalog, metrics, metricsPort: http.port, stop };
+  return { logger, db, redis, queue, catalog, metrics, metricsPort: http?.port, stop };
 }

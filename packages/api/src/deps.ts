@@ -9,6 +9,8 @@ import {
   createOrderEvents,
   createRedis,
   ensureOrderQueues,
+  memoryCacheStore,
+  redisCacheStore,
   type Logger,
   type OrderEvents,
   type PgBoss,
@@ -22,10 +24,10 @@ export interface ApiDeps {
   env: ApiEnv;
   logger: Logger;
   db: Db;
-  /** Rate limits and readiness. */
-  redis: Redis;
-  /** The catalog cache (the same client unless REDIS_CACHE_URL is set). */
-  cacheRedis: Redis;
+  /** Rate limits and readiness; undefined in local mode (no REDIS_URL: all in this process). */
+  redis: Redis | undefined;
+  /** The catalog cache (the same client unless REDIS_CACHE_URL is set); undefined in local mode. */
+  cacheRedis: Redis | undefined;
   queue: PgBoss;
   catalog: CatalogCache;
   limits: RateLimits;
@@ -44,13 +46,22 @@ export async function createApiDeps(
       logger.warn({ err: error.message }, 'idle database connection failed');
     },
   });
-  const redis = createRedis(env, logger);
+  // Without REDIS_URL, rate limits and the catalog cache live in this process's memory (local
+  // mode: one process, which then also runs the worker — see main.ts).
+  const redis = env.REDIS_URL
+    ? createRedis({ ...env, REDIS_URL: env.REDIS_URL }, logger)
+    : undefined;
   // The API only enqueues; maintenance and scheduling belong to the workers.
   const queue = createQueue(env, logger, { supervise: false, schedule: false });
   await queue.start();
   await ensureOrderQueues(queue, env);
-  const cacheRedis = createCacheRedis(env, logger, redis);
-  const catalog = createCatalogCache({ db, redis: cacheRedis, logger, env });
+  const cacheRedis = redis && createCacheRedis(env, logger, redis);
+  const catalog = createCatalogCache({
+    db,
+    store: cacheRedis ? redisCacheStore(cacheRedis) : memoryCacheStore(),
+    logger,
+    env,
+  });
   const metrics = createApiMetrics(db, () => catalog);
   const limits = createRateLimits(redis, env, (limit) => {
     metrics.rateLimited.inc({ limit });
@@ -69,7 +80,7 @@ export async function closeApiDeps(deps: ApiDeps): Promise<void> {
     deps.queue.stop({ graceful: false, close: true, timeout: 1_000 }),
     deps.db.$disconnect(),
     ...[...new Set([deps.redis, deps.cacheRedis])].map((client) =>
-      client.quit().catch(() => {
+      client?.quit().catch(() => {
         client.disconnect();
       }),
     ),

@@ -9,11 +9,14 @@ const main = path.resolve(import.meta.dirname, '../src/main.ts');
 describe('API configuration', () => {
   const secret = { JWT_SECRET: 'x'.repeat(32) };
 
-  it('defaults to the local services and port 8000', () => {
+  it('defaults to the local PostgreSQL, local mode (no Redis) and port 8000', () => {
     const env = loadApiEnv(secret);
     expect(env.PORT).toBe(8000);
     expect(env.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/chronicle');
-    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(loadApiEnv({ ...secret, REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL).toBe(
+      'redis://127.0.0.1:6379',
+    );
     expect(env.TRUST_PROXY).toBe(false);
   });
 

@@ -4,9 +4,13 @@ import { z } from 'zod';
 export const coreEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Redis for rate limits and the catalog cache, shared by every process. Unset: local mode —
+   * both live in the API process's memory and the API runs the worker itself (one process only).
+   */
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
-    .default('redis://127.0.0.1:6379'),
+    .optional(),
   /**
    * A separate Redis for the catalog cache (e.g. with an LRU eviction policy), so the cache can
    * never evict rate-limit counters. Defaults to REDIS_URL.

@@ -33,7 +33,10 @@ export {
 } from './product/product.service.ts';
 export {
   createCatalogCache,
+  memoryCacheStore,
+  redisCacheStore,
   type CacheStatus,
+  type CacheStore,
   type Cached,
   type CatalogCache,
   type CatalogCacheStats,

@@ -7,7 +7,7 @@ import type { Logger } from './logger.ts';
 export type { Redis };
 
 export function createRedis(
-  env: Pick<CoreEnv, 'REDIS_URL' | 'REDIS_KEY_PREFIX' | 'REDIS_COMMAND_TIMEOUT_MS'>,
+  env: Pick<CoreEnv, 'REDIS_KEY_PREFIX' | 'REDIS_COMMAND_TIMEOUT_MS'> & { REDIS_URL: string },
   logger: Logger,
 ): Redis {
   const redis = new Redis(env.REDIS_URL, {
@@ -44,10 +44,7 @@ export async function pingRedis(redis: Redis): Promise<boolean> {
 
 /** The Redis for the catalog cache: REDIS_CACHE_URL when set, else the shared client. */
 export function createCacheRedis(
-  env: Pick<
-    CoreEnv,
-    'REDIS_URL' | 'REDIS_CACHE_URL' | 'REDIS_KEY_PREFIX' | 'REDIS_COMMAND_TIMEOUT_MS'
-  >,
+  env: Pick<CoreEnv, 'REDIS_CACHE_URL' | 'REDIS_KEY_PREFIX' | 'REDIS_COMMAND_TIMEOUT_MS'>,
   logger: Logger,
   shared: Redis,
 ): Redis {

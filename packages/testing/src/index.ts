@@ -1,3 +1,4 @@
+export { testEnv } from './env.ts';
 export {
   createEmptyDatabase,
   createTestDatabase,

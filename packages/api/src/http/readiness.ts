@@ -6,7 +6,8 @@ export type CheckState = 'ok' | 'down';
 
 export interface Readiness {
   ready: boolean;
-  checks: { postgres: CheckState; queue: CheckState; redis: CheckState };
+  /** redis is 'in-process' in local mode (no REDIS_URL). */
+  checks: { postgres: CheckState; queue: CheckState; redis: CheckState | 'in-process' };
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -37,13 +38,14 @@ async function check(probe: () => Promise<unknown>): Promise<CheckState> {
  * every replica out of rotation over a Redis outage would turn a degradation into an outage.
  */
 export async function checkReadiness(deps: ApiDeps, shuttingDown: boolean): Promise<Readiness> {
-  const [postgres, queue, redis] = await Promise.all([
+  const redis = deps.redis;
+  const [postgres, queue, redisState] = await Promise.all([
     check(() => deps.db.$queryRaw`SELECT 1`),
     check(() => deps.queue.isInstalled()),
-    check(() => pingRedis(deps.redis)),
+    redis ? check(() => pingRedis(redis)) : ('in-process' as const),
   ]);
   return {
     ready: !shuttingDown && postgres === 'ok' && queue === 'ok',
-    checks: { postgres, queue, redis },
+    checks: { postgres, queue, redis: redisState },
   };
 }

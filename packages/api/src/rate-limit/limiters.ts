@@ -30,12 +30,12 @@ export interface LimitState {
 
 export class Limiter {
   readonly config: LimitConfig;
-  readonly #store: RateLimiterRedis;
+  readonly #store: RateLimiterRedis | RateLimiterMemory;
   readonly #what: string;
   readonly #onReject: () => void;
 
   constructor(
-    redis: Redis,
+    redis: Redis | undefined,
     name: string,
     config: LimitConfig,
     what: string,
@@ -52,12 +52,15 @@ export class Limiter {
       duration: config.durationSeconds,
       blockDuration: config.blockSeconds ?? 0,
     };
-    this.#store = new RateLimiterRedis({
-      ...options,
-      storeClient: redis,
-      rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory(options),
-    });
+    // Without Redis (local mode: one process) the in-process limiter is the store itself.
+    this.#store = redis
+      ? new RateLimiterRedis({
+          ...options,
+          storeClient: redis,
+          rejectIfRedisNotReady: true,
+          insuranceLimiter: new RateLimiterMemory(options),
+        })
+      : new RateLimiterMemory(options);
   }
 
   #state(res: RateLimiterRes): LimitState {
@@ -120,7 +123,7 @@ export interface RateLimits {
 const DAY = 86_400;
 
 export function createRateLimits(
-  redis: Redis,
+  redis: Redis | undefined,
   env: ApiEnv,
   onReject: (limit: string) => void = () => undefined,
 ): RateLimits {

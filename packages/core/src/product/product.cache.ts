@@ -1,4 +1,5 @@
-// Redis in front of catalog reads.
+// A cache in front of catalog reads: Redis (shared by every process), or an in-process store
+// for single-process local mode (no REDIS_URL).
 //
 // Every cached value carries the generation it was read under, and a read only trusts a value
 // whose generation is still current (the value and its generation come back in one MGET).
@@ -10,6 +11,7 @@
 // Concurrent misses on one key in this process share one database read. If Redis is down or
 // slower than REDIS_COMMAND_TIMEOUT_MS, reads go straight to the database.
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import superjson from 'superjson';
 import type { Db } from '@chronicle/db';
 import type { CoreEnv } from '../env.ts';
@@ -44,6 +46,65 @@ export interface CatalogCache {
   readonly stats: CatalogCacheStats;
 }
 
+/** Where cached values and their generations live. */
+export interface CacheStore {
+  /** The value under `key` (or null) and the current generation under `generationKey`. */
+  read(key: string, generationKey: string): Promise<[string | null, string]>;
+  write(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Increments each generation and deletes each value, atomically where the store can. */
+  bump(generationKeys: readonly string[], keys: readonly string[]): Promise<void>;
+  /** 'redis' or 'in-process', for logs and readiness. */
+  readonly kind: 'redis' | 'in-process';
+}
+
+export function redisCacheStore(redis: Redis): CacheStore {
+  return {
+    kind: 'redis',
+    async read(key, generationKey) {
+      const [value, generation] = await redis.mget(key, generationKey);
+      return [value ?? null, generation ?? '0'];
+    },
+    async write(key, value, ttlMs) {
+      await redis.set(key, value, 'PX', ttlMs);
+    },
+    async bump(generationKeys, keys) {
+      await redis
+        .multi([
+          ...generationKeys.map((key): [string, string] => ['incr', key]),
+          ...keys.map((key): [string, string] => ['del', key]),
+        ])
+        .exec();
+    },
+  };
+}
+
+/**
+ * One process's memory: for local mode only, where the API and the worker share the process
+ * (a separate process would never see this store's invalidations).
+ */
+export function memoryCacheStore(maxEntries = 10_000): CacheStore {
+  const values = new LRUCache<string, string>({ max: maxEntries, ttlAutopurge: false });
+  const generations = new Map<string, number>();
+  return {
+    kind: 'in-process',
+    read(key, generationKey) {
+      return Promise.resolve([
+        values.get(key) ?? null,
+        String(generations.get(generationKey) ?? 0),
+      ]);
+    },
+    write(key, value, ttlMs) {
+      values.set(key, value, { ttl: ttlMs });
+      return Promise.resolve();
+    },
+    bump(generationKeys, keys) {
+      for (const key of generationKeys) generations.set(key, (generations.get(key) ?? 0) + 1);
+      for (const key of keys) values.delete(key);
+      return Promise.resolve();
+    },
+  };
+}
+
 const productKey = (id: string) => `product:${id}`;
 const productGenerationKey = (id: string) => `product:${id}:gen`;
 const LIST_GENERATION_KEY = 'products:list:gen';
@@ -66,11 +127,11 @@ interface Entry<T> {
 
 export function createCatalogCache(deps: {
   db: Db;
-  redis: Redis;
+  store: CacheStore;
   logger: Logger;
   env: Pick<CoreEnv, 'CATALOG_CACHE_TTL_SECONDS' | 'CATALOG_LIST_TTL_MS'>;
 }): CatalogCache {
-  const { db, redis, logger, env } = deps;
+  const { db, store, logger, env } = deps;
   const stats: CatalogCacheStats = { hits: 0, misses: 0, bypasses: 0, dbReads: 0 };
   const inFlight = new Map<string, Promise<unknown>>();
 
@@ -92,9 +153,7 @@ export function createCatalogCache(deps: {
     let raw: string | null;
     let generation: string;
     try {
-      const [value, gen] = await redis.mget(key, generationKey);
-      raw = value ?? null;
-      generation = gen ?? '0';
+      [raw, generation] = await store.read(key, generationKey);
     } catch {
       stats.bypasses += 1;
       return { value: await loadOnce(`${key}@bypass`, load), cache: 'BYPASS' };
@@ -113,16 +172,20 @@ export function createCatalogCache(deps: {
       if (loaded !== null) {
         const entry: Entry<T> = { generation, value: loaded };
         // A failed fill only costs a later miss.
-        await redis.set(key, superjson.stringify(entry), 'PX', ttlMs).catch(() => undefined);
+        await store.write(key, superjson.stringify(entry), ttlMs).catch(() => undefined);
       }
       return loaded;
     });
     return { value, cache: 'MISS' };
   }
 
-  async function bump(commands: [string, ...string[]][], what: string): Promise<void> {
+  async function bump(
+    generationKeys: readonly string[],
+    keys: readonly string[],
+    what: string,
+  ): Promise<void> {
     try {
-      await redis.multi(commands).exec();
+      await store.bump(generationKeys, keys);
     } catch (error) {
       // Values keep their TTL, so a missed invalidation heals by itself within it.
       logger.warn(
@@ -144,20 +207,15 @@ export function createCatalogCache(deps: {
       ),
     invalidateForAdminWrite: (productId) =>
       bump(
-        [
-          ['incr', productGenerationKey(productId)],
-          ['del', productKey(productId)],
-          ['incr', LIST_GENERATION_KEY],
-        ],
+        [productGenerationKey(productId), LIST_GENERATION_KEY],
+        [productKey(productId)],
         `product ${productId} and lists`,
       ),
     invalidateProducts: async (productIds) => {
       if (productIds.length === 0) return;
       await bump(
-        productIds.flatMap((id): [string, ...string[]][] => [
-          ['incr', productGenerationKey(id)],
-          ['del', productKey(id)],
-        ]),
+        productIds.map(productGenerationKey),
+        productIds.map(productKey),
         `products ${productIds.join(',')}`,
       );
     },
