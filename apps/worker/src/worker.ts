@@ -11,6 +11,8 @@ import {
   ensureOrderQueues,
   failOrder,
   fulfilOrder,
+  fulfilOrders,
+  type FulfilmentOutcome,
   ORDER_DEAD_LETTER_QUEUE,
   ORDER_QUEUE,
   type CatalogCache,
@@ -42,29 +44,88 @@ function message(error: unknown): string {
 
 const seconds = (since: Date) => (Date.now() - since.getTime()) / 1000;
 
+interface OrderJobDeps {
+  db: Db;
+  catalog: CatalogCache;
+  logger: Logger;
+  metrics: WorkerMetrics;
+}
+
+function record(
+  outcome: FulfilmentOutcome,
+  job: Job<OrderJob>,
+  deps: OrderJobDeps,
+  batched: number,
+): JobResult {
+  if (outcome.kind !== 'SKIPPED') {
+    deps.metrics.ordersFinished.inc({ status: outcome.kind });
+    deps.metrics.orderLatency.observe({ status: outcome.kind }, seconds(outcome.createdAt));
+  }
+  deps.logger.info(
+    {
+      jobId: job.id,
+      orderId: job.data.orderId,
+      outcome: outcome.kind,
+      batched,
+      ...(outcome.kind === 'REJECTED' ? { reason: outcome.reason } : {}),
+    },
+    'order processed',
+  );
+  return { id: job.id, status: 'completed', output: { outcome: outcome.kind } };
+}
+
+/**
+ * A batch of order jobs: one transaction for all of them (fulfilOrders). Should that fail, each
+ * order is retried alone (fulfilOrder), so one order that cannot be processed fails only its own
+ * job — pg-boss retries it with backoff, and dead-letters it in the end — and never holds up the
+ * others.
+ */
 export async function handleOrderJobs(
   jobs: Job<OrderJob>[],
-  deps: { db: Db; catalog: CatalogCache; logger: Logger; metrics: WorkerMetrics },
+  deps: OrderJobDeps,
 ): Promise<JobResult[]> {
+  try {
+    const outcomes = await fulfilOrders(
+      deps.db,
+      jobs.map((job) => job.data.orderId),
+    );
+    const confirmed = [...outcomes.values()].flatMap((o) =>
+      o.kind === 'CONFIRMED' ? o.productIds : [],
+    );
+    await deps.catalog.invalidateProducts([...new Set(confirmed)]);
+    const seen = new Set<string>();
+    const results = jobs.map((job) => {
+      // A duplicate job in the same batch: its order was settled by the first one.
+      const outcome = seen.has(job.data.orderId)
+        ? ({ kind: 'SKIPPED', status: 'DUPLICATE' } as const)
+        : (outcomes.get(job.data.orderId) ?? ({ kind: 'SKIPPED', status: 'MISSING' } as const));
+      seen.add(job.data.orderId);
+      return record(outcome, job, deps, jobs.length);
+    });
+    deps.logger.debug(
+      {
+        jobs: jobs.length,
+        confirmed: [...outcomes.values()].filter((o) => o.kind === 'CONFIRMED').length,
+        rejected: [...outcomes.values()].filter((o) => o.kind === 'REJECTED').length,
+      },
+      'order batch processed',
+    );
+    return results;
+  } catch (error) {
+    if (jobs.length > 1) {
+      deps.logger.warn(
+        { err: message(error), jobs: jobs.length },
+        'order batch failed; one by one',
+      );
+    }
+  }
   const results: JobResult[] = [];
-  // One at a time within a batch: jobs for a hot product would only queue on its row lock.
   for (const job of jobs) {
     const log = deps.logger.child({ jobId: job.id, orderId: job.data.orderId });
     try {
       const outcome = await fulfilOrder(deps.db, job.data.orderId);
       if (outcome.kind === 'CONFIRMED') await deps.catalog.invalidateProducts(outcome.productIds);
-      if (outcome.kind !== 'SKIPPED') {
-        deps.metrics.ordersFinished.inc({ status: outcome.kind });
-        deps.metrics.orderLatency.observe({ status: outcome.kind }, seconds(outcome.createdAt));
-      }
-      log.info(
-        {
-          outcome: outcome.kind,
-          ...(outcome.kind === 'REJECTED' ? { reason: outcome.reason } : {}),
-        },
-        'order processed',
-      );
-      results.push({ id: job.id, status: 'completed', output: { outcome: outcome.kind } });
+      results.push(record(outcome, job, deps, 1));
     } catch (error) {
       // Transient (connection lost, timeout, …): pg-boss retries it with backoff.
       log.warn({ err: message(error) }, 'order processing failed; will retry');

@@ -90,6 +90,166 @@ export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOu
   });
 }
 
+interface PendingLine {
+  order_id: string;
+  product_id: string;
+  quantity: number;
+}
+
+function rejectionFor(
+  productId: string,
+  quantity: number,
+  product: LockedProduct | undefined,
+  available: number,
+): { reasonCode: 'OUT_OF_STOCK' | 'PRODUCT_UNAVAILABLE'; reason: string } | null {
+  if (!product || product.deleted) {
+    return {
+      reasonCode: 'PRODUCT_UNAVAILABLE',
+      reason: `Product "${product?.name ?? productId}" is no longer available`,
+    };
+  }
+  if (available < quantity) {
+    return {
+      reasonCode: 'OUT_OF_STOCK',
+      reason: `Product "${product.name}" is out of stock: ${quantity} requested, ${available} available`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Many orders in one transaction, with the same guarantees as fulfilOrder, one order at a time:
+ *
+ * 1. lock the batch's orders in id order and keep those still PENDING (a duplicate or redelivered
+ *    job finds its order settled and changes nothing);
+ * 2. lock every product they touch, in id order (the same global order as fulfilOrder and every
+ *    other batch, so concurrent batches queue instead of deadlocking);
+ * 3. decide in creation order (ids are UUIDv7) against the stock as it runs down: an order is
+ *    confirmed only if all its lines fit, else rejected naming the product and moving nothing;
+ * 4. apply one conditional decrement per product, the ledger rows, and every status in bulk.
+ *
+ * A hot product is then locked and written once per batch instead of once per order.
+ * Returns an outcome for every id asked about (SKIPPED for unknown or settled orders).
+ */
+export async function fulfilOrders(
+  db: Db,
+  orderIds: readonly string[],
+): Promise<Map<string, FulfilmentOutcome>> {
+  const ids = [...new Set(orderIds)].sort();
+  return db.$transaction(async (tx) => {
+    const outcomes = new Map<string, FulfilmentOutcome>();
+    const orders = await tx.$queryRaw<{ id: string; status: string; created_at: Date }[]>`
+      SELECT id, status::text AS status, created_at FROM orders
+      WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+    for (const id of ids) outcomes.set(id, { kind: 'SKIPPED', status: 'MISSING' });
+    const pending = orders.filter((order) => {
+      if (order.status === 'PENDING') return true;
+      outcomes.set(order.id, { kind: 'SKIPPED', status: order.status });
+      return false;
+    });
+    if (pending.length === 0) return outcomes;
+    const pendingIds = pending.map((order) => order.id);
+
+    const lines = await tx.$queryRaw<PendingLine[]>`
+      SELECT order_id, product_id, quantity FROM order_items
+      WHERE order_id = ANY(${pendingIds}::uuid[]) ORDER BY order_id, product_id`;
+    const linesByOrder = new Map<string, PendingLine[]>();
+    for (const line of lines) {
+      const list = linesByOrder.get(line.order_id) ?? [];
+      list.push(line);
+      linesByOrder.set(line.order_id, list);
+    }
+    const productIds = [...new Set(lines.map((line) => line.product_id))].sort();
+    const locked = await tx.$queryRaw<LockedProduct[]>`
+      SELECT id, name, stock, deleted_at IS NOT NULL AS deleted
+      FROM products WHERE id = ANY(${productIds}::uuid[]) ORDER BY id FOR UPDATE`;
+    const products = new Map(locked.map((product) => [product.id, product]));
+    const available = new Map(locked.map((product) => [product.id, product.stock]));
+
+    const decrements = new Map<string, number>();
+    const ledger = {
+      productIds: [] as string[],
+      deltas: [] as number[],
+      references: [] as string[],
+    };
+    const statuses = {
+      ids: [] as string[],
+      statuses: [] as string[],
+      codes: [] as (string | null)[],
+      reasons: [] as (string | null)[],
+    };
+    // pending is in id order = creation order: first come, first served within the batch.
+    for (const order of pending) {
+      const orderLines = linesByOrder.get(order.id) ?? [];
+      let rejection: ReturnType<typeof rejectionFor> = null;
+      for (const line of orderLines) {
+        rejection = rejectionFor(
+          line.product_id,
+          line.quantity,
+          products.get(line.product_id),
+          available.get(line.product_id) ?? 0,
+        );
+        if (rejection) break;
+      }
+      statuses.ids.push(order.id);
+      if (rejection || orderLines.length === 0) {
+        const reason = rejection ?? {
+          reasonCode: 'PRODUCT_UNAVAILABLE' as const,
+          reason: 'The order has no lines',
+        };
+        statuses.statuses.push('REJECTED');
+        statuses.codes.push(reason.reasonCode);
+        statuses.reasons.push(reason.reason);
+        outcomes.set(order.id, { kind: 'REJECTED', ...reason, createdAt: order.created_at });
+        continue;
+      }
+      for (const line of orderLines) {
+        available.set(line.product_id, (available.get(line.product_id) ?? 0) - line.quantity);
+        decrements.set(line.product_id, (decrements.get(line.product_id) ?? 0) + line.quantity);
+        ledger.productIds.push(line.product_id);
+        ledger.deltas.push(-line.quantity);
+        ledger.references.push(order.id);
+      }
+      statuses.statuses.push('CONFIRMED');
+      statuses.codes.push(null);
+      statuses.reasons.push(null);
+      outcomes.set(order.id, {
+        kind: 'CONFIRMED',
+        productIds: orderLines.map((line) => line.product_id),
+        createdAt: order.created_at,
+      });
+    }
+
+    if (decrements.size > 0) {
+      const decIds = [...decrements.keys()];
+      const decQuantities = decIds.map((id) => decrements.get(id) ?? 0);
+      // The conditional decrement still guards against overselling: a product whose total
+      // does not fit updates no row, and the whole batch rolls back.
+      const reserved = await tx.$executeRaw`
+        UPDATE products p SET stock = p.stock - x.quantity, updated_at = now()
+        FROM unnest(${decIds}::uuid[], ${decQuantities}::int[]) AS x(id, quantity)
+        WHERE p.id = x.id AND p.stock >= x.quantity AND p.deleted_at IS NULL`;
+      if (reserved !== decIds.length) {
+        throw new Error(
+          `Reserved ${reserved} of ${decIds.length} products in a batch; rolled back`,
+        );
+      }
+      await tx.$executeRaw`
+        INSERT INTO stock_movements (product_id, delta, reason, reference)
+        SELECT x.id, x.delta, 'ORDER_RESERVE', x.reference
+        FROM unnest(${ledger.productIds}::uuid[], ${ledger.deltas}::int[], ${ledger.references}::text[])
+          AS x(id, delta, reference)`;
+    }
+    await tx.$executeRaw`
+      UPDATE orders o SET status = x.status::"OrderStatus", reason_code = x.code, reason = x.reason,
+        processed_at = now(), updated_at = now()
+      FROM unnest(${statuses.ids}::uuid[], ${statuses.statuses}::text[], ${statuses.codes}::text[],
+        ${statuses.reasons}::text[]) AS x(id, status, code, reason)
+      WHERE o.id = x.id`;
+    return outcomes;
+  });
+}
+
 /**
  * After the last retry: a still-PENDING order becomes FAILED (never silently stuck). Returns
  * when the order was created, or null if it had already left PENDING.
