@@ -216,6 +216,9 @@ export async function startWorker(
     pollingIntervalSeconds: env.WORKER_POLL_INTERVAL_SECONDS,
     localConcurrency: env.WORKER_CONCURRENCY,
     perJobResults: true,
+    // While fetches come back full there is a backlog: fetch again at once instead of waiting
+    // out the polling interval (what bounds a flash sale otherwise).
+    burstWhenBatchFull: true,
   } as const;
   await queue.work<OrderJob>(ORDER_QUEUE, polling, (jobs) =>
     handleOrderJobs(jobs, { db, catalog, logger, metrics }),
