@@ -129,6 +129,35 @@ async function initialise(
   }
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * One user of a data directory at a time: a second `pnpm start` on the same data stops with a
+ * message instead of touching the first one's server. A lock left by a killed run is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lock = `${dataDir}.lock`;
+  try {
+    await writeFile(lock, String(process.pid), { flag: 'wx' });
+  } catch {
+    const holder = Number(readFileSync(lock, 'utf8'));
+    if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
+      throw new Error(
+        `the embedded PostgreSQL data in ${dataDir} is in use by another process (pid ${holder}); stop that one first, or set CHRONICLE_DATA_DIR`,
+      );
+    }
+    await writeFile(lock, String(process.pid));
+  }
+  return () => rm(lock, { force: true });
+}
+
 /** A server left running on this data directory by a run that was killed outright. */
 async function stopLeftover(dataDir: string): Promise<void> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
@@ -162,6 +191,7 @@ export async function startEmbeddedPostgres(options: {
   // The postgres user must be able to reach its data directory.
   if (user) await chmod(path.dirname(dataDir), 0o755);
 
+  const unlock = await lockDataDir(dataDir);
   const created = !existsSync(path.join(dataDir, 'PG_VERSION'));
   if (created) await initialise(dataDir, user, onLog);
   else await stopLeftover(dataDir);
@@ -221,11 +251,15 @@ export async function startEmbeddedPostgres(options: {
     stop: () =>
       (stopping ??= (async () => {
         process.off('exit', onExit);
-        if (server.exitCode !== null || server.signalCode !== null) return;
+        if (server.exitCode !== null || server.signalCode !== null) {
+          await unlock();
+          return;
+        }
         server.kill('SIGINT');
         const timer = setTimeout(() => server.kill('SIGQUIT'), 15_000);
         await exited;
         clearTimeout(timer);
+        await unlock();
       })()),
   };
 }

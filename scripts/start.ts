@@ -59,12 +59,17 @@ if (env.DATABASE_URL) {
 } else {
   const dataDir = path.join(path.resolve(root, env.CHRONICLE_DATA_DIR ?? '.data'), 'postgres');
   say(`DATABASE_URL is not set: starting an embedded PostgreSQL (data in ${dataDir})`);
-  database = await startEmbeddedPostgres({
-    dataDir,
-    onLog: (line) => {
-      if (/\b(ERROR|FATAL|PANIC)\b/.test(line)) console.error(`postgres: ${line}`);
-    },
-  });
+  try {
+    database = await startEmbeddedPostgres({
+      dataDir,
+      onLog: (line) => {
+        if (/\b(ERROR|FATAL|PANIC)\b/.test(line)) console.error(`postgres: ${line}`);
+      },
+    });
+  } catch (error) {
+    console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
   env.DATABASE_URL = database.url('chronicle');
   say(
     `postgres: embedded PostgreSQL 18 on 127.0.0.1:${database.port} (${database.created ? 'new data directory' : 'existing data reused'}); for this machine only`,

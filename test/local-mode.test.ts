@@ -159,6 +159,16 @@ describe('pnpm start with nothing but Node', () => {
     const product = await call(`${url}/product/${productId}`, 'GET');
     expect(product.status).toBe(200);
     expect(product.json.product).toMatchObject({ name: 'local lemon', stock: 1 });
+
+    // A second start on the same data refuses, and leaves the running one alone.
+    const second = runProcess(['scripts/start.ts'], {
+      cwd: root,
+      env: { DATABASE_URL: '', REDIS_URL: '', CHRONICLE_DATA_DIR: dataDir, PORT: '0' },
+    });
+    expect(await second.exited(30_000)).toBe(1);
+    expect(second.stderr()).toMatch(/is in use by another process \(pid \d+\)/);
+    expect((await call(`${url}/product/${productId}`, 'GET')).status).toBe(200);
+
     const { code, ms } = await running.stop('SIGTERM', 30_000);
     expect(code).toBe(0);
     expect(ms).toBeLessThan(15_000);
