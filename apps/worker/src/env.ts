@@ -9,7 +9,7 @@ export const workerEnvSchema = z.object({
   /** Batches processed at once by this process (each one transaction). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Order jobs fetched per poll and settled together in one transaction (see fulfilOrders). */
-  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+  WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(100),
   /** How often an idle loop looks for new jobs. */
   WORKER_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(0.5),
   /** How often pg-boss maintenance looks for expired or heartbeat-less jobs to retry. */
