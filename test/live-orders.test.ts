@@ -126,8 +126,8 @@ describe('live order status', () => {
       });
       const started = Date.now();
       await own.close();
-      // Well under SHUTDOWN_TIMEOUT_MS: the stream did not hold the server open.
-      expect(Date.now() - started).toBeLessThan(5_000);
+      // Well under SHUTDOWN_TIMEOUT_MS (20 s): the stream did not hold the server open.
+      expect(Date.now() - started).toBeLessThan(10_000);
       // The client could not reconnect or poll a stopped server: it ends with an error.
       expect(await waiting).toBeInstanceOf(Error);
     } finally {

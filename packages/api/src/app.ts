@@ -43,6 +43,11 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
   );
 
   app.use(observeRequests(deps.metrics));
+  // While shutting down, answer and close: a client must not keep this connection for more.
+  app.use((_req, res, next) => {
+    if (state.shuttingDown) res.setHeader('Connection', 'close');
+    next();
+  });
 
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

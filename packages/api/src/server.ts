@@ -38,12 +38,18 @@ export async function startServer(deps: ApiDeps, port = deps.env.PORT): Promise<
         }),
       );
       server.closeIdleConnections();
+      // Connections that become idle while draining (a finished request, an ended live stream)
+      // would otherwise linger for the keep-alive timeout: close them as they go idle.
+      const sweeper = setInterval(() => {
+        server.closeIdleConnections();
+      }, 100);
       const timer = setTimeout(() => {
         deps.logger.warn('in-flight requests did not finish in time; closing their connections');
         server.closeAllConnections();
       }, deps.env.SHUTDOWN_TIMEOUT_MS);
       await drained;
       clearTimeout(timer);
+      clearInterval(sweeper);
       await closeApiDeps(deps);
     })();
     return closing;
