@@ -120,10 +120,10 @@ export async function placeOrder(
 
   const products = await db.product.findMany({
     where: { id: { in: lines.map((line) => line.productId) }, deletedAt: null },
-    select: { id: true, price: true },
+    select: { id: true, price: true, name: true },
   });
-  const prices = new Map(products.map((p) => [p.id, p.price.toFixed(2)]));
-  const unavailable = lines.filter((line) => !prices.has(line.productId));
+  const byId = new Map(products.map((p) => [p.id, { price: p.price.toFixed(2), name: p.name }]));
+  const unavailable = lines.filter((line) => !byId.has(line.productId));
   if (unavailable.length > 0) {
     throw new DomainError(
       'BAD_REQUEST',
@@ -132,28 +132,46 @@ export async function placeOrder(
   }
   let totalCents = 0n;
   const items = lines.map((line) => {
-    const unitPrice = prices.get(line.productId) ?? '0.00';
+    const product = byId.get(line.productId);
+    const unitPrice = product?.price ?? '0.00';
     totalCents += (toCents(unitPrice) ?? 0n) * BigInt(line.quantity);
-    return { productId: line.productId, quantity: line.quantity, unitPrice };
+    return {
+      productId: line.productId,
+      name: product?.name ?? '',
+      quantity: line.quantity,
+      unitPrice,
+    };
   });
 
   try {
-    const row = await db.$transaction(async (tx) => {
-      const created = await tx.order.create({
+    // Few round trips on the hot path: the order (INSERT … RETURNING), its lines in one INSERT,
+    // the job; the response is built from what was written rather than read back.
+    const { items: _itemSelect, ...orderColumns } = orderSelect;
+    const created = await db.$transaction(async (tx) => {
+      const order = await tx.order.create({
         data: {
           userId,
           total: formatCents(totalCents),
           idempotencyKey: key ?? null,
           requestHash: key ? hash : null,
-          items: { create: items },
         },
-        select: orderSelect,
+        select: orderColumns,
       });
-      const job: OrderJob = { orderId: created.id };
+      await tx.orderItem.createMany({
+        data: items.map(({ productId, quantity, unitPrice }) => ({
+          orderId: order.id,
+          productId,
+          quantity,
+          unitPrice,
+        })),
+      });
+      const job: OrderJob = { orderId: order.id };
       await queue.send(ORDER_QUEUE, job, { db: fromPrisma(tx) });
-      return created;
+      return order;
     });
-    return { order: toOrder(row), replayed: false };
+    // Lines are sorted by product id (mergeLines), as order reads return them.
+    const order: Order = { ...created, total: created.total.toFixed(2), items };
+    return { order, replayed: false };
   } catch (error) {
     // A concurrent request with the same key won the insert; this one rolled back entirely.
     if (key && isUniqueViolation(error)) {
