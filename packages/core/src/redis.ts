@@ -19,6 +19,9 @@ export function createRedis(
     // Keep trying to come back, at most every 2 s, for as long as the process lives.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
     lazyConnect: false,
+    // Commands issued in the same tick (rate-limit checks and cache reads of concurrent
+    // requests) go out in one write: fewer syscalls under load.
+    enableAutoPipelining: true,
   });
   let down = false;
   redis.on('error', (error: Error) => {
