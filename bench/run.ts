@@ -15,13 +15,13 @@ import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { applyMigrations } from '@chronicle/db/migrations';
 import { signAccessToken } from '../packages/api/src/auth/jwt.ts';
-import type { KindResult, LoadResult, LoadSpec } from './load.ts';
+import { freePort } from '../scripts/embedded-postgres.ts';
+import type { KindResult, KindSpec, LoadResult, LoadSpec } from './load.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const quick = process.env.BENCH_QUICK === '1';
@@ -148,6 +148,18 @@ function sampleRss(procs: Record<string, ChildProcess>): NodeJS.Timeout {
       peaks.set(name, Math.max(peaks.get(name) ?? 0, rssMb(child.pid)));
     }
   }, 250);
+}
+
+/** Single-unit POST /order requests from the bench users, for one of `productIds` each. */
+function orderKind(tokens: string[], productIds: string[], weight = 1): KindSpec {
+  return {
+    name: 'order',
+    weight,
+    method: 'POST',
+    paths: ['/order'],
+    tokens,
+    order: { productIds, quantity: 1 },
+  };
 }
 
 function kindOf(result: LoadResult, name: string): KindResult {
@@ -392,16 +404,7 @@ async function main(): Promise<void> {
     url: apiUrl,
     connections: 128,
     amount: scale.acceptOrders,
-    kinds: [
-      {
-        name: 'order',
-        weight: 1,
-        method: 'POST',
-        paths: ['/order'],
-        tokens,
-        order: { productIds: products, quantity: 1 },
-      },
-    ],
+    kinds: [orderKind(tokens, products)],
   });
   const acc = kindOf(accept, 'order');
   const acceptRatio = acc.perSecond / rawCommit;
@@ -471,16 +474,7 @@ async function main(): Promise<void> {
       url: apiUrl,
       connections: 128,
       amount: scale.flashOrders,
-      kinds: [
-        {
-          name: 'order',
-          weight: 1,
-          method: 'POST',
-          paths: ['/order'],
-          tokens,
-          order: { productIds: [productId], quantity: 1 },
-        },
-      ],
+      kinds: [orderKind(tokens, [productId])],
     });
   async function checkFlash(label: string, productId: string, accepted: KindResult) {
     const result = await db.query<{ status: string; n: string }>(
@@ -555,14 +549,7 @@ async function main(): Promise<void> {
           method: 'GET',
           paths: [...products.map((p) => `/product/${p}`), '/product?limit=20'],
         },
-        {
-          name: 'order',
-          weight: 1,
-          method: 'POST',
-          paths: ['/order'],
-          tokens,
-          order: { productIds: products, quantity: 1 },
-        },
+        orderKind(tokens, products),
       ],
     });
     if (run === 1) {
@@ -596,20 +583,6 @@ async function main(): Promise<void> {
   }));
   await db.end();
   report(memory);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no free port'));
-      });
-    });
-  });
 }
 
 async function waitHealthy(url: string, route = '/readyz'): Promise<void> {

@@ -46,18 +46,7 @@ export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOu
 
     for (const line of lines) {
       const product = byId.get(line.productId);
-      const rejection =
-        !product || product.deleted
-          ? {
-              reasonCode: 'PRODUCT_UNAVAILABLE' as const,
-              reason: `Product "${product?.name ?? line.productId}" is no longer available`,
-            }
-          : product.stock < line.quantity
-            ? {
-                reasonCode: 'OUT_OF_STOCK' as const,
-                reason: `Product "${product.name}" is out of stock: ${line.quantity} requested, ${product.stock} available`,
-              }
-            : null;
+      const rejection = rejectionFor(line.productId, line.quantity, product, product?.stock ?? 0);
       if (rejection) {
         await tx.order.update({
           where: { id: orderId },
