@@ -257,6 +257,173 @@ describe('login brute-force protection', () => {
   });
 });
 
+describe('login limits under concurrency', () => {
+  const password = 'correct horse battery';
+  const ip = '198.51.100.40';
+  const headers = { 'X-Forwarded-For': ip };
+
+  /** Passwords the login procedure actually verified (argon2id), read from its own counter. */
+  async function passwordChecks(a: TestApp): Promise<number> {
+    const { values } = await a.deps.metrics.passwordChecks.get();
+    return values.reduce((sum, value) => sum + value.value, 0);
+  }
+
+  /** One tRPC batch request carrying one auth.login call per credential pair. */
+  async function loginBatch(a: TestApp, calls: { email: string; password: string }[]) {
+    const res = await fetch(`${a.url}/trpc/${calls.map(() => 'auth.login').join(',')}?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(Object.fromEntries(calls.map((call, i) => [i, { json: call }]))),
+    });
+    const body = (await res.json()) as { error?: { json: { data: { httpStatus: number } } } }[];
+    return body.map((entry) => entry.error?.json.data.httpStatus ?? 200);
+  }
+
+  const limits = {
+    TRUST_PROXY: 'loopback',
+    RATE_LIMIT_LOGIN_FAILURES: '5',
+    RATE_LIMIT_LOGIN_BLOCK_SECONDS: '60',
+  };
+
+  it('40 concurrent wrong passwords for one account verify exactly 5, and block the pair once', async () => {
+    const a = await app(limits);
+    const victim = await signIn(a);
+    const before = await passwordChecks(a);
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        rest(
+          a.url,
+          'POST',
+          '/auth/login',
+          { email: victim.email, password: 'wrong password' },
+          undefined,
+          headers,
+        ).then((res) => res.status),
+      ),
+    );
+    expect(await passwordChecks(a)).toBe(before + 5);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(35);
+
+    // Blocked even for the right password, for the first block's length — not escalated by the
+    // 35 refused attempts.
+    const blocked = await rest(
+      a.url,
+      'POST',
+      '/auth/login',
+      { email: victim.email, password },
+      undefined,
+      headers,
+    );
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(blocked.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(await passwordChecks(a)).toBe(before + 5);
+  });
+
+  it('one batch of 10 logins, and 10 concurrent batches, verify at most the pair limit', async () => {
+    const a = await app(limits);
+    const first = await signIn(a);
+    let before = await passwordChecks(a);
+    const wrong = (email: string) =>
+      Array.from({ length: 10 }, () => ({ email, password: 'wrong password' }));
+    const single = await loginBatch(a, wrong(first.email));
+    expect(await passwordChecks(a)).toBe(before + 5);
+    expect(single.filter((status) => status === 401)).toHaveLength(5);
+    expect(single.filter((status) => status === 429)).toHaveLength(5);
+
+    const second = await signIn(a);
+    before = await passwordChecks(a);
+    const batches = await Promise.all(
+      Array.from({ length: 10 }, () => loginBatch(a, wrong(second.email))),
+    );
+    expect(await passwordChecks(a)).toBe(before + 5);
+    expect(batches.flat().filter((status) => status === 401)).toHaveLength(5);
+    expect(batches.flat().filter((status) => status === 429)).toHaveLength(95);
+  });
+
+  it('30 concurrent batches of 10 from one IP verify at most the daily cap', async () => {
+    const a = await app({ ...limits, RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: '100' });
+    const user = await signIn(a);
+    const before = await passwordChecks(a);
+    const batches = await Promise.all(
+      Array.from({ length: 30 }, (_, batch) =>
+        loginBatch(
+          a,
+          Array.from({ length: 10 }, (_, call) => ({
+            email: `guess-${batch}-${call}@example.com`,
+            password: 'wrong password',
+          })),
+        ),
+      ),
+    );
+    expect(await passwordChecks(a)).toBe(before + 100);
+    expect(batches.flat().filter((status) => status === 401)).toHaveLength(100);
+    expect(batches.flat().filter((status) => status === 429)).toHaveLength(200);
+    // The address is done for the day; another one is not.
+    const sameIp = await rest(
+      a.url,
+      'POST',
+      '/auth/login',
+      { email: user.email, password },
+      undefined,
+      headers,
+    );
+    expect(sameIp.status).toBe(429);
+    const otherIp = await rest(
+      a.url,
+      'POST',
+      '/auth/login',
+      { email: user.email, password },
+      undefined,
+      {
+        'X-Forwarded-For': '198.51.100.41',
+      },
+    );
+    expect(otherIp.status).toBe(200);
+  });
+
+  it('successful logins give their reserved points back', async () => {
+    const a = await app({ ...limits, RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: '3' });
+    const user = await signIn(a);
+    const ok = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        rest(
+          a.url,
+          'POST',
+          '/auth/login',
+          { email: user.email, password },
+          undefined,
+          headers,
+        ).then((res) => res.status),
+      ),
+    );
+    expect(ok.filter((status) => status === 200).length).toBeGreaterThanOrEqual(3);
+    expect(ok.every((status) => status === 200 || status === 429)).toBe(true);
+    // None of those counted as failures: the whole daily budget of 3 is still there.
+    for (let i = 0; i < 3; i++) {
+      const res = await rest(
+        a.url,
+        'POST',
+        '/auth/login',
+        { email: `n${i}@example.com`, password: 'wrong password' },
+        undefined,
+        headers,
+      );
+      expect(res.status).toBe(401);
+    }
+    const spent = await rest(
+      a.url,
+      'POST',
+      '/auth/login',
+      { email: user.email, password },
+      undefined,
+      headers,
+    );
+    expect(spent.status).toBe(429);
+  });
+});
+
 describe('when Redis goes away', () => {
   it('the in-process insurance limiter keeps limiting with no 500s, and Redis is used again when it returns', async () => {
     const redis = await startPrivateRedis();

@@ -14,6 +14,7 @@ export interface ApiMetrics extends BaseMetrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   rateLimited: Counter<'limit'>;
   ordersAccepted: Counter;
+  passwordChecks: Counter<'result'>;
 }
 
 export function createApiMetrics(db: Db, catalog: () => CatalogCache | undefined): ApiMetrics {
@@ -51,6 +52,12 @@ export function createApiMetrics(db: Db, catalog: () => CatalogCache | undefined
     ordersAccepted: new Counter({
       name: 'chronicle_orders_accepted_total',
       help: 'Orders accepted (202) and enqueued',
+      registers,
+    }),
+    passwordChecks: new Counter({
+      name: 'chronicle_login_password_checks_total',
+      help: 'Passwords verified by login (argon2id), by result: a rise in "invalid" is a guessing attack',
+      labelNames: ['result'],
       registers,
     }),
   };

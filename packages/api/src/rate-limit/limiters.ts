@@ -28,6 +28,8 @@ export interface LimitState {
   resetSeconds: number;
 }
 
+const BLOCKED = 2 ** 30;
+
 export class Limiter {
   readonly config: LimitConfig;
   readonly #store: RateLimiterRedis | RateLimiterMemory;
@@ -90,14 +92,17 @@ export class Limiter {
     }
   }
 
-  /** Throws RateLimitedError if `key` has already used up the limit (counts nothing). */
-  async assertOpen(key: string): Promise<void> {
-    const res = await this.#store.get(key);
-    if (res && res.consumedPoints >= this.config.points) throw this.#limited(res);
+  /** Gives `points` back to `key` (an attempt that turned out not to count). */
+  async reward(key: string, points = 1): Promise<void> {
+    await this.#store.reward(key, points);
   }
 
+  /**
+   * Refuses `key` for `seconds`. The count is set far above the limit rather than just past it,
+   * so the points that refused attempts give back (see rate-limit/login.ts) cannot reopen it.
+   */
   async block(key: string, seconds: number): Promise<void> {
-    await this.#store.block(key, seconds);
+    await this.#store.set(key, BLOCKED, seconds);
   }
 
   async reset(key: string): Promise<void> {

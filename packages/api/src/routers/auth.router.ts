@@ -62,6 +62,7 @@ export const authRouter = router({
     )
     .mutation(async ({ ctx, input }) => {
       const user = await verifyCredentials(ctx.deps.db, input.email, input.password);
+      ctx.deps.metrics.passwordChecks.inc({ result: user ? 'valid' : 'invalid' });
       // One message for unknown email and wrong password alike.
       if (!user)
         throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });

@@ -8,6 +8,7 @@ import { can, type Permission } from '../auth/permissions.ts';
 import type { Context } from './context.ts';
 import { formatTrpcError, toTrpcError } from './errors.ts';
 import { limitedHeaders, rateLimitHeaders, RateLimitedError } from '../rate-limit/limiters.ts';
+import { beginLoginAttempt, type LoginAttempt } from '../rate-limit/login.ts';
 
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a successful REST response (default 200). */
@@ -101,38 +102,24 @@ function tooManyRequests(ctx: Context, error: unknown): unknown {
 }
 
 /**
- * Brute-force protection for login, checked before any password is hashed: an email + IP pair
- * is blocked after RATE_LIMIT_LOGIN_FAILURES consecutive failures (each further block that day
- * lasts twice as long), and an IP after RATE_LIMIT_LOGIN_IP_DAILY_FAILURES failures a day. A
- * successful login clears the pair's count.
+ * Brute-force protection for login (rate-limit/login.ts): the attempt reserves its failure
+ * points before any password is hashed, and settles them once the verdict is known. An email +
+ * IP pair is blocked after RATE_LIMIT_LOGIN_FAILURES consecutive failures (each further block
+ * that day lasts twice as long), and an IP after RATE_LIMIT_LOGIN_IP_DAILY_FAILURES failures a
+ * day. A successful login clears the pair's count.
  */
 export const loginProtection = t.middleware(async ({ ctx, input, next }) => {
   const email =
     typeof input === 'object' && input !== null && 'email' in input ? String(input.email) : '';
-  const pair = `${email}|${ctx.ip}`;
-  const { limits, env } = ctx.deps;
+  let attempt: LoginAttempt;
   try {
-    await Promise.all([
-      limits.loginFailures.assertOpen(pair),
-      limits.loginIpDaily.assertOpen(ctx.ip),
-    ]);
+    attempt = await beginLoginAttempt(ctx.deps.limits, ctx.deps.env, email, ctx.ip);
   } catch (error) {
     throw tooManyRequests(ctx, error);
   }
   const result = await next();
-  if (result.ok) {
-    await limits.loginFailures.reset(pair);
-  } else if (result.error.code === 'UNAUTHORIZED') {
-    const [failures] = await Promise.all([
-      limits.loginFailures.consume(pair).catch(() => null),
-      limits.loginIpDaily.consume(ctx.ip).catch(() => null),
-    ]);
-    if (!failures || failures.remaining === 0) {
-      const blocks = await limits.loginBlocks.consume(pair).catch(() => null);
-      const episode = blocks ? blocks.limit - blocks.remaining : 1;
-      const seconds = Math.min(86_400, env.RATE_LIMIT_LOGIN_BLOCK_SECONDS * 2 ** (episode - 1));
-      await limits.loginFailures.block(pair, seconds);
-    }
-  }
+  await attempt.settle(
+    result.ok ? 'success' : result.error.code === 'UNAUTHORIZED' ? 'failure' : 'aborted',
+  );
   return result;
 });
