@@ -196,6 +196,36 @@ describe('registration limit', () => {
   });
 });
 
+describe('account enumeration through register', () => {
+  it('every probe of an existing email costs a registration point', async () => {
+    const a = await app({
+      RATE_LIMIT_REGISTER_POINTS: '3',
+      RATE_LIMIT_REGISTER_WINDOW_SECONDS: '3600',
+    });
+    const password = 'correct horse battery';
+    expect(
+      (await rest(a.url, 'POST', '/auth/register', { email: 'taken@example.com', password }))
+        .status,
+    ).toBe(201);
+    const probes = [];
+    for (let i = 0; i < 3; i++)
+      probes.push(
+        await rest(a.url, 'POST', '/auth/register', { email: 'taken@example.com', password }),
+      );
+    expect(probes.map((res) => res.status)).toEqual([409, 409, 429]);
+    expect(probes[0]?.json).toEqual({
+      code: 'CONFLICT',
+      message: 'An account with this email already exists',
+    });
+    // The limit is spent for new emails too: probing is bounded by the registration limit.
+    expect(
+      (await rest(a.url, 'POST', '/auth/register', { email: 'fresh@example.com', password }))
+        .status,
+    ).toBe(429);
+    expect(await a.deps.db.user.count()).toBe(1);
+  });
+});
+
 describe('login brute-force protection', () => {
   const password = 'correct horse battery';
   const login = (a: TestApp, email: string, pw: string, ip = '198.51.100.7') =>
