@@ -243,6 +243,26 @@ describe('tokens', () => {
     expect((await call('GET', '/auth/me', undefined, sign({ role: 'USER' }))).status).toBe(200);
   });
 
+  // RFC 9110 §11.1: the authentication scheme is case-insensitive, and 1*SP separates it.
+  it.each(['bearer ', 'BEARER ', 'bEaReR ', 'Bearer   '])('accepts "%s<token>"', async (prefix) => {
+    const res = await rest(app.url, 'GET', '/auth/me', undefined, undefined, {
+      authorization: `${prefix}${sign({ role: 'USER' })}`,
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['another scheme', (token: string) => `Basic ${token}`],
+    ['no space', (token: string) => `Bearer${token}`],
+    ['two tokens', (token: string) => `Bearer ${token} ${token}`],
+    ['a prefix before the scheme', (token: string) => `xBearer ${token}`],
+  ])('still rejects %s → 401', async (_name, header) => {
+    const res = await rest(app.url, 'GET', '/auth/me', undefined, undefined, {
+      authorization: header(sign({ role: 'USER' })),
+    });
+    expect(res.status).toBe(401);
+  });
+
   it.each([
     ['missing', () => undefined],
     ['malformed', () => 'not.a.jwt!'],

@@ -48,9 +48,13 @@ export function verifyAccessToken(
   }
 }
 
-/** The token from an `Authorization: Bearer <token>` header, if that is what it holds. */
+/**
+ * The token from an `Authorization: Bearer <token>` header, if that is what it holds. The scheme
+ * is matched case-insensitively (RFC 9110 §11.1) and may be followed by more than one space
+ * (`1*SP`); the token itself must still be exactly one compact JWS.
+ */
 export function bearerToken(header: string | undefined): string | null {
   if (!header) return null;
-  const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(header.trim());
+  const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/i.exec(header.trim());
   return match?.[1] ?? null;
 }
