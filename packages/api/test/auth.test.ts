@@ -263,6 +263,8 @@ describe('tokens', () => {
     expect(res.status).toBe(401);
   });
 
+  const critHeader = (crit: string[]): jwt.JwtHeader => ({ alg: 'HS256', typ: 'JWT', crit });
+
   it.each([
     ['missing', () => undefined],
     ['malformed', () => 'not.a.jwt!'],
@@ -319,6 +321,17 @@ describe('tokens', () => {
         ).toString('base64url');
         return `${h}.${forged}.${s}`;
       },
+    ],
+    // RFC 7515 §4.1.11: an extension listed as critical that we do not understand (we
+    // understand none) makes the token invalid, however well it is signed.
+    ['crit header', () => sign({ role: 'USER' }, TEST_JWT_SECRET, { header: critHeader(['exp']) })],
+    [
+      'empty crit header',
+      () => sign({ role: 'USER' }, TEST_JWT_SECRET, { header: critHeader([]) }),
+    ],
+    [
+      'typ other than JWT',
+      () => sign({ role: 'USER' }, TEST_JWT_SECRET, { header: { alg: 'HS256', typ: 'at+jwt' } }),
     ],
     [
       'unknown subject',

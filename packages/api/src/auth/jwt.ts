@@ -6,6 +6,17 @@ import type { ApiEnv } from '../env.ts';
 
 type JwtEnv = Pick<ApiEnv, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_TTL_SECONDS'>;
 
+/**
+ * The protected header we accept. `crit` lists extensions the recipient must understand or else
+ * reject the token (RFC 7515 §4.1.11); we implement none, so any `crit` at all is refused. `typ`
+ * is optional (RFC 7519 §5.1), but when present must say JWT, as ours always do.
+ */
+const headerSchema = z.object({
+  alg: z.literal('HS256'),
+  typ: z.string().regex(/^JWT$/i).optional(),
+  crit: z.never().optional(),
+});
+
 const claimsSchema = z.object({
   sub: z.uuid(),
   role: roleSchema,
@@ -35,12 +46,13 @@ export function verifyAccessToken(
   token: string,
 ): { userId: string; role: RoleName } | null {
   try {
-    const payload = jwt.verify(token, env.JWT_SECRET, {
+    const { header, payload } = jwt.verify(token, env.JWT_SECRET, {
       algorithms: ['HS256'],
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
-      complete: false,
+      complete: true,
     });
+    if (!headerSchema.safeParse(header).success) return null;
     const claims = claimsSchema.safeParse(payload);
     return claims.success ? { userId: claims.data.sub, role: claims.data.role } : null;
   } catch {
