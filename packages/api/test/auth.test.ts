@@ -334,6 +334,29 @@ describe('tokens', () => {
       () => sign({ role: 'USER' }, TEST_JWT_SECRET, { header: { alg: 'HS256', typ: 'at+jwt' } }),
     ],
     [
+      'issued longer ago than the maximum age, though not expired',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        return jwt.sign(
+          { role: 'USER', sub: userId, iat: now - 86_400 - 60, exp: now + 600 },
+          TEST_JWT_SECRET,
+          { algorithm: 'HS256', issuer: 'chronicle', audience: 'chronicle-api' },
+        );
+      },
+    ],
+    [
+      'issued in the future',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        return jwt.sign(
+          { role: 'USER', sub: userId, iat: now + 3_600, exp: now + 7_200 },
+          TEST_JWT_SECRET,
+          { algorithm: 'HS256', issuer: 'chronicle', audience: 'chronicle-api' },
+        );
+      },
+    ],
+    ['without iat', () => sign({ role: 'USER' }, TEST_JWT_SECRET, { noTimestamp: true })],
+    [
       'unknown subject',
       () =>
         sign({ role: 'USER' }, TEST_JWT_SECRET, {

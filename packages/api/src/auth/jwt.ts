@@ -1,10 +1,21 @@
-// Access tokens: HS256 only, always with an expiry, issuer and audience, all checked on verify.
+// Access tokens: HS256 only, always with an expiry, issuer and audience, all checked on verify,
+// and never accepted older than JWT_MAX_AGE_SECONDS since their `iat`.
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { roleSchema, type PublicUser, type RoleName } from '@chronicle/core';
 import type { ApiEnv } from '../env.ts';
 
-type JwtEnv = Pick<ApiEnv, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_TTL_SECONDS'>;
+type SigningEnv = Pick<ApiEnv, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_TTL_SECONDS'>;
+type VerifyingEnv = Pick<
+  ApiEnv,
+  'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_MAX_AGE_SECONDS'
+>;
+
+/**
+ * How far in the future an `iat` may lie: replicas' clocks drift a little, but a token issued
+ * later than that was not issued by us. Not applied to `exp`, which stays exact.
+ */
+const ISSUED_AT_SKEW_SECONDS = 60;
 
 /**
  * The protected header we accept. `crit` lists extensions the recipient must understand or else
@@ -29,7 +40,10 @@ export interface AccessToken {
   expiresIn: number;
 }
 
-export function signAccessToken(env: JwtEnv, user: Pick<PublicUser, 'id' | 'role'>): AccessToken {
+export function signAccessToken(
+  env: SigningEnv,
+  user: Pick<PublicUser, 'id' | 'role'>,
+): AccessToken {
   const token = jwt.sign({ role: user.role }, env.JWT_SECRET, {
     algorithm: 'HS256',
     subject: user.id,
@@ -42,7 +56,7 @@ export function signAccessToken(env: JwtEnv, user: Pick<PublicUser, 'id' | 'role
 
 /** The token's subject and role, or null for anything not signed, current and addressed to us. */
 export function verifyAccessToken(
-  env: JwtEnv,
+  env: VerifyingEnv,
   token: string,
 ): { userId: string; role: RoleName } | null {
   try {
@@ -50,11 +64,14 @@ export function verifyAccessToken(
       algorithms: ['HS256'],
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
+      maxAge: env.JWT_MAX_AGE_SECONDS,
       complete: true,
     });
     if (!headerSchema.safeParse(header).success) return null;
     const claims = claimsSchema.safeParse(payload);
-    return claims.success ? { userId: claims.data.sub, role: claims.data.role } : null;
+    if (!claims.success) return null;
+    if (claims.data.iat > Date.now() / 1000 + ISSUED_AT_SKEW_SECONDS) return null;
+    return { userId: claims.data.sub, role: claims.data.role };
   } catch {
     return null;
   }
