@@ -42,8 +42,8 @@ export const apiEnvSchema = z.object({
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
   /**
    * Oldest token accepted, counted from its `iat`, whatever its `exp` says: bounds a token
-   * minted with a longer lifetime (by an older configuration, or with a leaked key). At least
-   * JWT_TTL_SECONDS (checked below), or the tokens we sign would die before they expire.
+   * minted with a longer lifetime (by an older configuration, or another service sharing the
+   * key). At least JWT_TTL_SECONDS (checked below), or our own tokens would die before expiring.
    */
   JWT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
   /** Let anyone register as ADMIN. Keep false in production; use `pnpm admin:create`. */
