@@ -2,7 +2,7 @@
 // jobs so each batch's composition is exactly what the test says.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '@chronicle/api/testing';
-import { createLogger } from '@chronicle/core';
+import { createLogger, lockProducts } from '@chronicle/core';
 import { createWorkerMetrics, handleOrderJobs } from '@chronicle/worker';
 import {
   checkInvariants,
@@ -164,5 +164,66 @@ describe('batched fulfilment', () => {
     expect((await statusOf(a.id)).status).toBe('CONFIRMED');
     expect((await statusOf(b.id)).status).toBe('CONFIRMED');
     expect(await stockOf(product)).toBe(2);
+  });
+});
+
+describe('product locks and order acceptance', () => {
+  /** POST /order, failing instead of waiting if it takes longer than `ms`. */
+  async function placeWithin(ms: number, id: string): Promise<number> {
+    const res = await fetch(`${app.url}/order`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${shopper}` },
+      body: JSON.stringify({ items: [{ id, quantity: 1 }] }),
+      signal: AbortSignal.timeout(ms),
+    });
+    return res.status;
+  }
+
+  const lockWaiters = async () => {
+    const [row] = await app.deps.db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'
+        AND query LIKE '%FROM products WHERE id = ANY%'`;
+    return row?.n ?? 0;
+  };
+
+  // Accepting an order inserts its lines, whose foreign-key check takes FOR KEY SHARE on each
+  // product: a stock lock must not conflict with that, or a busy batch stalls every new order.
+  it('accepts orders for products a batch holds locked', async () => {
+    const ids = (
+      await Promise.all(
+        ['held lime', 'waited lime'].map((name) =>
+          createProduct(app, admin, { name, price: 1, stock: 10 }),
+        ),
+      )
+    ).sort();
+    const [first, second] = ids;
+    if (!first || !second) throw new Error('products missing');
+    const [order] = await place([ids.map((id) => ({ id, quantity: 1 }))]);
+    if (!order) throw new Error('order missing');
+
+    let batch: ReturnType<typeof handleOrderJobs> | undefined;
+    try {
+      await app.deps.db.$transaction(
+        async (tx) => {
+          // Hold the second product, so the batch locks the first and then waits on this one:
+          // the batch's transaction is open with the first product locked, as the worker's is.
+          await lockProducts(tx, [second]);
+          batch = handleOrderJobs([jobFor(order.id)], deps);
+          await vi.waitFor(
+            async () => {
+              expect(await lockWaiters()).toBeGreaterThan(0);
+            },
+            { timeout: 10_000, interval: 20 },
+          );
+          expect(await placeWithin(2_000, first)).toBe(202);
+          expect(await placeWithin(2_000, second)).toBe(202);
+        },
+        { timeout: 30_000 },
+      );
+    } finally {
+      await batch;
+    }
+    expect((await statusOf(order.id)).status).toBe('CONFIRMED');
   });
 });

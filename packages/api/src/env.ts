@@ -40,6 +40,12 @@ export const apiEnvSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('chronicle-api'),
   /** Lifetime of an access token, in seconds. */
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  /**
+   * Oldest token accepted, counted from its `iat`, whatever its `exp` says: bounds a token
+   * minted with a longer lifetime (by an older configuration, or another service sharing the
+   * key). At least JWT_TTL_SECONDS (checked below), or our own tokens would die before expiring.
+   */
+  JWT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
   /** Let anyone register as ADMIN. Keep false in production; use `pnpm admin:create`. */
   ALLOW_ADMIN_SIGNUP: booleanString.default(false),
   // Rate limits (Redis, shared by all replicas). Windows in seconds.
@@ -61,5 +67,12 @@ export const apiEnvSchema = z.object({
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
+// Rules across variables. Kept off apiEnvSchema itself so its `.shape` stays a plain object
+// schema for those who list the variables (the .env.example test).
+const checkedApiEnvSchema = apiEnvSchema.refine(
+  (env) => env.JWT_MAX_AGE_SECONDS >= env.JWT_TTL_SECONDS,
+  { path: ['JWT_MAX_AGE_SECONDS'], error: 'must be at least JWT_TTL_SECONDS' },
+);
+
 export const loadApiEnv = (source: NodeJS.ProcessEnv = process.env): ApiEnv =>
-  loadEnv(apiEnvSchema, source);
+  loadEnv(checkedApiEnvSchema, source);

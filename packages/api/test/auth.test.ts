@@ -243,6 +243,28 @@ describe('tokens', () => {
     expect((await call('GET', '/auth/me', undefined, sign({ role: 'USER' }))).status).toBe(200);
   });
 
+  // RFC 9110 §11.1: the authentication scheme is case-insensitive, and 1*SP separates it.
+  it.each(['bearer ', 'BEARER ', 'bEaReR ', 'Bearer   '])('accepts "%s<token>"', async (prefix) => {
+    const res = await rest(app.url, 'GET', '/auth/me', undefined, undefined, {
+      authorization: `${prefix}${sign({ role: 'USER' })}`,
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it.each([
+    ['another scheme', (token: string) => `Basic ${token}`],
+    ['no space', (token: string) => `Bearer${token}`],
+    ['two tokens', (token: string) => `Bearer ${token} ${token}`],
+    ['a prefix before the scheme', (token: string) => `xBearer ${token}`],
+  ])('still rejects %s → 401', async (_name, header) => {
+    const res = await rest(app.url, 'GET', '/auth/me', undefined, undefined, {
+      authorization: header(sign({ role: 'USER' })),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  const critHeader = (crit: string[]): jwt.JwtHeader => ({ alg: 'HS256', typ: 'JWT', crit });
+
   it.each([
     ['missing', () => undefined],
     ['malformed', () => 'not.a.jwt!'],
@@ -300,6 +322,40 @@ describe('tokens', () => {
         return `${h}.${forged}.${s}`;
       },
     ],
+    // RFC 7515 §4.1.11: an extension listed as critical that we do not understand (we
+    // understand none) makes the token invalid, however well it is signed.
+    ['crit header', () => sign({ role: 'USER' }, TEST_JWT_SECRET, { header: critHeader(['exp']) })],
+    [
+      'empty crit header',
+      () => sign({ role: 'USER' }, TEST_JWT_SECRET, { header: critHeader([]) }),
+    ],
+    [
+      'typ other than JWT',
+      () => sign({ role: 'USER' }, TEST_JWT_SECRET, { header: { alg: 'HS256', typ: 'at+jwt' } }),
+    ],
+    [
+      'issued longer ago than the maximum age, though not expired',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        return jwt.sign(
+          { role: 'USER', sub: userId, iat: now - 86_400 - 60, exp: now + 600 },
+          TEST_JWT_SECRET,
+          { algorithm: 'HS256', issuer: 'chronicle', audience: 'chronicle-api' },
+        );
+      },
+    ],
+    [
+      'issued in the future',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        return jwt.sign(
+          { role: 'USER', sub: userId, iat: now + 3_600, exp: now + 7_200 },
+          TEST_JWT_SECRET,
+          { algorithm: 'HS256', issuer: 'chronicle', audience: 'chronicle-api' },
+        );
+      },
+    ],
+    ['without iat', () => sign({ role: 'USER' }, TEST_JWT_SECRET, { noTimestamp: true })],
     [
       'unknown subject',
       () =>

@@ -33,6 +33,17 @@ describe('API configuration', () => {
     expect(() => loadApiEnv({ ...secret, [name]: value })).toThrow(new RegExp(`${name}:`));
   });
 
+  it('keeps tokens no older than a day, and never less than their lifetime', () => {
+    expect(loadApiEnv(secret).JWT_MAX_AGE_SECONDS).toBe(86_400);
+    expect(() =>
+      loadApiEnv({ ...secret, JWT_TTL_SECONDS: '7200', JWT_MAX_AGE_SECONDS: '3600' }),
+    ).toThrow(/JWT_MAX_AGE_SECONDS: must be at least JWT_TTL_SECONDS/);
+    expect(
+      loadApiEnv({ ...secret, JWT_TTL_SECONDS: '7200', JWT_MAX_AGE_SECONDS: '7200' })
+        .JWT_MAX_AGE_SECONDS,
+    ).toBe(7_200);
+  });
+
   it('requires JWT_SECRET, with no default', () => {
     expect(() => loadApiEnv({})).toThrow(/JWT_SECRET: is required/);
     expect(loadApiEnv(secret).ALLOW_ADMIN_SIGNUP).toBe(false);

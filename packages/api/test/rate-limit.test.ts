@@ -80,6 +80,32 @@ describe('per-IP limit', () => {
     }
   });
 
+  // One subscriber usually holds a whole /64 and can pick any address in it.
+  it('keys IPv6 clients by their /64: one /64 shares a limit, another /64 has its own', async () => {
+    const proxied = await app({
+      RATE_LIMIT_IP_POINTS: '3',
+      RATE_LIMIT_IP_WINDOW_SECONDS: '60',
+      TRUST_PROXY: 'loopback',
+    });
+    const from = (ip: string) =>
+      rest(proxied.url, 'GET', '/product', undefined, undefined, { 'X-Forwarded-For': ip });
+    const oneSlash64 = [
+      '2001:db8:1:2::1',
+      '2001:db8:1:2::2',
+      '2001:db8:1:2:ffff::3',
+      '2001:db8:1:2::4',
+    ];
+    const statuses: number[] = [];
+    for (const ip of oneSlash64) statuses.push((await from(ip)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const other = await from('2001:db8:1:3::1');
+    expect(other.status).toBe(200);
+    expect(other.headers.get('ratelimit-remaining')).toBe('2');
+    // An IPv4 client seen through a dual-stack socket counts as that IPv4 address.
+    expect((await from('198.51.100.9')).status).toBe(200);
+    expect((await from('::ffff:198.51.100.9')).headers.get('ratelimit-remaining')).toBe('1');
+  });
+
   it('is shared by two API instances on one Redis', async () => {
     const a = await app({ RATE_LIMIT_IP_POINTS: '4', RATE_LIMIT_IP_WINDOW_SECONDS: '60' });
     const second = await startServer(await createApiDeps(a.env), 0);
@@ -193,6 +219,27 @@ describe('registration limit', () => {
       message: 'the registration window to pass',
       intervalMs: 250,
     });
+  });
+
+  it('counts registrations from one IPv6 /64 together', async () => {
+    const a = await app({
+      RATE_LIMIT_REGISTER_POINTS: '2',
+      RATE_LIMIT_REGISTER_WINDOW_SECONDS: '60',
+      TRUST_PROXY: 'loopback',
+    });
+    const register = (n: number, ip: string) =>
+      rest(
+        a.url,
+        'POST',
+        '/auth/register',
+        { email: `reg6-${n}@example.com`, password: 'correct horse battery' },
+        undefined,
+        { 'X-Forwarded-For': ip },
+      );
+    expect((await register(1, '2001:db8:5:6::1')).status).toBe(201);
+    expect((await register(2, '2001:db8:5:6::2')).status).toBe(201);
+    expect((await register(3, '2001:db8:5:6::3')).status).toBe(429);
+    expect((await register(4, '2001:db8:5:7::1')).status).toBe(201);
   });
 });
 

@@ -31,6 +31,7 @@ export {
   listProducts,
   updateProduct,
 } from './product/product.service.ts';
+export { lockProducts, type LockedProduct } from './product/product.lock.ts';
 export {
   createCatalogCache,
   memoryCacheStore,

@@ -2,11 +2,15 @@
 // scripts build directly) and an outer part that reads the HTTP request.
 import type { IncomingMessage } from 'node:http';
 import type { ApiDeps } from '../deps.ts';
+import { rateLimitKey } from '../rate-limit/key.ts';
 
 export interface InnerContext {
   deps: ApiDeps;
   requestId: string;
-  /** The client's address (X-Forwarded-For is believed only as TRUST_PROXY allows). */
+  /**
+   * The client as per-IP limits count it: its address (X-Forwarded-For is believed only as
+   * TRUST_PROXY allows), or for IPv6 its /64 (rate-limit/key.ts). Used only as a limiter key.
+   */
   ip: string;
   /** The raw `Authorization` header, checked lazily by the procedures that need a user. */
   authorization: string | undefined;
@@ -51,7 +55,7 @@ export function createHttpContext(
   req: IncomingMessage & { id?: unknown; ip?: string | undefined },
 ): Context {
   return createInnerContext(deps, {
-    ip: clientIp(req),
+    ip: rateLimitKey(clientIp(req)),
     // genReqId (http/request-id.ts) always produces a string.
     requestId: typeof req.id === 'string' ? req.id : 'unknown',
     authorization: req.headers.authorization,

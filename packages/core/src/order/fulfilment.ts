@@ -1,6 +1,7 @@
 // What a worker does with one order job. Idempotent: a duplicate or retried job finds the order
 // no longer PENDING and changes nothing.
 import type { Db } from '@chronicle/db';
+import { lockProducts, type LockedProduct } from '../product/product.lock.ts';
 
 export type FulfilmentOutcome =
   | { kind: 'CONFIRMED'; productIds: string[]; createdAt: Date }
@@ -11,13 +12,6 @@ export type FulfilmentOutcome =
       createdAt: Date;
     }
   | { kind: 'SKIPPED'; status: string };
-
-interface LockedProduct {
-  id: string;
-  name: string;
-  stock: number;
-  deleted: boolean;
-}
 
 /**
  * One transaction: lock the order (claim it only if still PENDING), lock its products in sorted
@@ -39,9 +33,7 @@ export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOu
     });
     const ids = lines.map((line) => line.productId);
     const quantities = lines.map((line) => line.quantity);
-    const locked = await tx.$queryRaw<LockedProduct[]>`
-      SELECT id, name, stock, deleted_at IS NOT NULL AS deleted
-      FROM products WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+    const locked = await lockProducts(tx, ids);
     const byId = new Map(locked.map((product) => [product.id, product]));
 
     for (const line of lines) {
@@ -149,9 +141,7 @@ export async function fulfilOrders(
       linesByOrder.set(line.order_id, list);
     }
     const productIds = [...new Set(lines.map((line) => line.product_id))].sort();
-    const locked = await tx.$queryRaw<LockedProduct[]>`
-      SELECT id, name, stock, deleted_at IS NOT NULL AS deleted
-      FROM products WHERE id = ANY(${productIds}::uuid[]) ORDER BY id FOR UPDATE`;
+    const locked = await lockProducts(tx, productIds);
     const products = new Map(locked.map((product) => [product.id, product]));
     const available = new Map(locked.map((product) => [product.id, product.stock]));
 

@@ -4,6 +4,7 @@ import { fromPrisma, type PgBoss } from 'pg-boss';
 import { Prisma, type Db } from '@chronicle/db';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatCents, toCents } from '../product/money.ts';
+import { lockProducts } from '../product/product.lock.ts';
 import { ORDER_QUEUE, type OrderJob } from './order.queue.ts';
 import {
   MAX_LINE_QUANTITY,
@@ -240,8 +241,8 @@ export async function cancelOrder(db: Db, scope: OrderScope, id: string): Promis
       });
       const ids = items.map((item) => item.productId);
       const quantities = items.map((item) => item.quantity);
-      // Same lock order as the worker (sorted product ids), so the two cannot deadlock.
-      await tx.$queryRaw`SELECT id FROM products WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+      // The worker's lock, in the worker's order (sorted ids), so the two cannot deadlock.
+      await lockProducts(tx, ids);
       await tx.$executeRaw`
         UPDATE products p SET stock = p.stock + x.quantity, updated_at = now()
         FROM unnest(${ids}::uuid[], ${quantities}::int[]) AS x(id, quantity)

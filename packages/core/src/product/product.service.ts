@@ -77,7 +77,7 @@ export async function updateProduct(
   try {
     return await db.$transaction(async (tx) => {
       const [current] = await tx.$queryRaw<{ stock: number }[]>`
-        SELECT stock FROM products WHERE id = ${input.id}::uuid AND deleted_at IS NULL FOR UPDATE`;
+        SELECT stock FROM products WHERE id = ${input.id}::uuid AND deleted_at IS NULL FOR NO KEY UPDATE`;
       if (!current) throw new NotFoundError('Product not found');
       const row = await tx.product.update({
         where: { id: input.id },
