@@ -55,6 +55,12 @@ export const apiEnvSchema = z.object({
   /** First block of an email + IP pair; each further block that day doubles, up to a day. */
   RATE_LIMIT_LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).default(900),
   RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: z.coerce.number().int().min(1).default(100),
+  /**
+   * Concurrent live order streams (order.watch) one user, and one client IP, may hold open,
+   * counted across all replicas in Redis (in this process in local mode).
+   */
+  STREAMS_PER_USER_MAX: z.coerce.number().int().min(1).default(10),
+  STREAMS_PER_IP_MAX: z.coerce.number().int().min(1).default(50),
   /** Also serve the OpenAPI browser page at /docs. */
   API_DOCS_ENABLED: booleanString.default(true),
 });
