@@ -6,7 +6,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler } from './http/errors.ts';
-import { observeRequests } from './http/metrics.ts';
+import { observeRequests, routeLabeler } from './http/metrics.ts';
 import { checkReadiness } from './http/readiness.ts';
 import { requestId } from './http/request-id.ts';
 import { ipRateLimit } from './rate-limit/http.ts';
@@ -42,7 +42,17 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
-  app.use(observeRequests(deps.metrics));
+  const document = openApiDocument(`http://localhost:${env.PORT}`);
+  app.use(
+    observeRequests(
+      deps.metrics,
+      routeLabeler({
+        restPaths: document.paths ?? {},
+        procedures: Object.keys(appRouter._def.procedures),
+        prefixes: env.API_DOCS_ENABLED ? ['/docs'] : [],
+      }),
+    ),
+  );
   // While shutting down, answer and close: a client must not keep this connection for more.
   app.use((_req, res, next) => {
     if (state.shuttingDown) res.setHeader('Connection', 'close');
@@ -87,7 +97,6 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
-  const document = openApiDocument(`http://localhost:${env.PORT}`);
   app.get('/openapi.json', (req, res) => {
     res.json({
       ...document,
