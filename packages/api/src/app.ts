@@ -59,9 +59,12 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     next();
   });
 
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  // With METRICS_PORT set, server.ts serves /metrics there and this port answers it 404.
+  if (env.METRICS_PORT === undefined) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    });
+  }
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -7,63 +7,81 @@ const booleanString = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 
-export const apiEnvSchema = z.object({
-  ...dbEnvSchema.shape,
-  ...coreEnvSchema.shape,
-  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /** Largest accepted request body, in bytes, on both the REST bridge and /trpc. */
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(102_400),
-  /** Most calls one tRPC batch request may carry. */
-  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  /** How long shutdown waits for in-flight requests before closing their connections. */
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
-  /**
-   * Express "trust proxy": false (default) ignores X-Forwarded-For; a hop count, or a list of
-   * proxy addresses/subnets, believes it only from those.
-   */
-  TRUST_PROXY: z
-    .string()
-    .default('false')
-    .transform((value): boolean | number | string => {
-      if (value === 'false' || value === '0') return false;
-      if (value === 'true') return true;
-      return /^\d+$/.test(value) ? Number(value) : value;
-    }),
-  /** HMAC key for access tokens: at least 32 bytes, never a default. */
-  JWT_SECRET: z
-    .string({ error: 'is required (at least 32 bytes, e.g. `openssl rand -base64 48`)' })
-    .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, {
-      error: 'must be at least 32 bytes long',
-    }),
-  JWT_ISSUER: z.string().min(1).default('chronicle'),
-  JWT_AUDIENCE: z.string().min(1).default('chronicle-api'),
-  /** Lifetime of an access token, in seconds. */
-  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
-  /** Let anyone register as ADMIN. Keep false in production; use `pnpm admin:create`. */
-  ALLOW_ADMIN_SIGNUP: booleanString.default(false),
-  // Rate limits (Redis, shared by all replicas). Windows in seconds.
-  RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).default(600),
-  RATE_LIMIT_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-  RATE_LIMIT_ORDER_POINTS: z.coerce.number().int().min(1).default(30),
-  RATE_LIMIT_ORDER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-  RATE_LIMIT_REGISTER_POINTS: z.coerce.number().int().min(1).default(10),
-  RATE_LIMIT_REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
-  /** Consecutive failed logins for one email from one IP before that pair is blocked. */
-  RATE_LIMIT_LOGIN_FAILURES: z.coerce.number().int().min(1).default(5),
-  RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
-  /** First block of an email + IP pair; each further block that day doubles, up to a day. */
-  RATE_LIMIT_LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).default(900),
-  RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: z.coerce.number().int().min(1).default(100),
-  /**
-   * Concurrent live order streams (order.watch) one user, and one client IP, may hold open,
-   * counted across all replicas in Redis (in this process in local mode).
-   */
-  STREAMS_PER_USER_MAX: z.coerce.number().int().min(1).default(10),
-  STREAMS_PER_IP_MAX: z.coerce.number().int().min(1).default(50),
-  /** Also serve the OpenAPI browser page at /docs. */
-  API_DOCS_ENABLED: booleanString.default(true),
-});
+export const apiEnvSchema = z
+  .object({
+    ...dbEnvSchema.shape,
+    ...coreEnvSchema.shape,
+    PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** Largest accepted request body, in bytes, on both the REST bridge and /trpc. */
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(102_400),
+    /** Most calls one tRPC batch request may carry. */
+    TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    /**
+     * Time a client has to send a request's headers, and its whole request (headers and body),
+     * before it is answered 408 and disconnected. A streamed response (order.watch) is not part
+     * of the request: it may last longer.
+     */
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    /**
+     * Serve /metrics on this port only (not on PORT), so scrapers reach it on a private network
+     * while PORT faces clients. Unset: /metrics is served on PORT, as before.
+     */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+    /** How long shutdown waits for in-flight requests before closing their connections. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+    /**
+     * Express "trust proxy": false (default) ignores X-Forwarded-For; a hop count, or a list of
+     * proxy addresses/subnets, believes it only from those.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((value): boolean | number | string => {
+        if (value === 'false' || value === '0') return false;
+        if (value === 'true') return true;
+        return /^\d+$/.test(value) ? Number(value) : value;
+      }),
+    /** HMAC key for access tokens: at least 32 bytes, never a default. */
+    JWT_SECRET: z
+      .string({ error: 'is required (at least 32 bytes, e.g. `openssl rand -base64 48`)' })
+      .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, {
+        error: 'must be at least 32 bytes long',
+      }),
+    JWT_ISSUER: z.string().min(1).default('chronicle'),
+    JWT_AUDIENCE: z.string().min(1).default('chronicle-api'),
+    /** Lifetime of an access token, in seconds. */
+    JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3_600),
+    /** Let anyone register as ADMIN. Keep false in production; use `pnpm admin:create`. */
+    ALLOW_ADMIN_SIGNUP: booleanString.default(false),
+    // Rate limits (Redis, shared by all replicas). Windows in seconds.
+    RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).default(600),
+    RATE_LIMIT_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    RATE_LIMIT_ORDER_POINTS: z.coerce.number().int().min(1).default(30),
+    RATE_LIMIT_ORDER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
+    RATE_LIMIT_REGISTER_POINTS: z.coerce.number().int().min(1).default(10),
+    RATE_LIMIT_REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
+    /** Consecutive failed logins for one email from one IP before that pair is blocked. */
+    RATE_LIMIT_LOGIN_FAILURES: z.coerce.number().int().min(1).default(5),
+    RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+    /** First block of an email + IP pair; each further block that day doubles, up to a day. */
+    RATE_LIMIT_LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).default(900),
+    RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: z.coerce.number().int().min(1).default(100),
+    /**
+     * Concurrent live order streams (order.watch) one user, and one client IP, may hold open,
+     * counted across all replicas in Redis (in this process in local mode).
+     */
+    STREAMS_PER_USER_MAX: z.coerce.number().int().min(1).default(10),
+    STREAMS_PER_IP_MAX: z.coerce.number().int().min(1).default(50),
+    /** Also serve the OpenAPI browser page at /docs. */
+    API_DOCS_ENABLED: booleanString.default(true),
+  })
+  .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+    // Node refuses a headers timeout longer than the request timeout it is part of.
+    error: 'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS',
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+  });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 

@@ -77,6 +77,7 @@ export {
   createBaseMetrics,
   Gauge,
   Histogram,
+  serveMetrics,
   type BaseMetrics,
   type Registry,
 } from './metrics.ts';
