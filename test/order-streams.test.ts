@@ -179,6 +179,31 @@ describe('order.watch caps', () => {
     third.close();
   });
 
+  it('waitForOrder falls back to polling when refused a stream', async () => {
+    const user = await signIn(app);
+    const [a, b, c] = await Promise.all(
+      [1, 2, 3].map(() => pendingOrder(app, user.token, product)),
+    );
+    if (!a || !b || !c) throw new Error('three orders expected');
+    const held = [
+      await opened(watch(app, user.token, a.id)),
+      await opened(watch(app, user.token, b.id)),
+    ];
+    const updates: Order['status'][] = [];
+    const waiting = createChronicleClient({ url: app.url, token: user.token }).waitForOrder(c.id, {
+      intervalMs: 100,
+      timeoutMs: 20_000,
+      onUpdate: (o) => updates.push(o.status),
+    });
+    await vi.waitFor(() => {
+      expect(updates).toEqual(['PENDING']);
+    }, 10_000);
+    const cancelled = await http(app, 'POST', `/order/${c.id}/cancel`, { token: user.token });
+    expect(cancelled.status, cancelled.text).toBe(200);
+    expect((await waiting).status).toBe('CANCELLED');
+    for (const s of held) s.close();
+  });
+
   it('caps streams per IP across users', async () => {
     const [one, two] = await Promise.all([signIn(app), signIn(app)]);
     const orders = await Promise.all(
