@@ -99,6 +99,12 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(service('api').healthcheck?.test)).toContain('/readyz');
   });
 
+  it('serves the API’s /metrics on a private port, like the worker’s', () => {
+    const metricsPort = service('api').environment?.METRICS_PORT;
+    expect(metricsPort).toBe(service('worker').environment?.WORKER_METRICS_PORT);
+    expect(service('api').ports?.join(' ')).not.toContain(String(metricsPort));
+  });
+
   it('lets the worker scale: no published ports, no fixed container name', () => {
     expect(service('worker').ports).toBeUndefined();
     expect(read('docker-compose.yml')).not.toContain('container_name');

@@ -1,7 +1,4 @@
-// A worker's metrics, served with a liveness check on WORKER_METRICS_PORT.
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+// A worker's metrics, served with a liveness check on WORKER_METRICS_PORT (core's serveMetrics).
 import {
   createBaseMetrics,
   Gauge,
@@ -48,31 +45,4 @@ export function createWorkerMetrics(db: Db): WorkerMetrics {
       registers: [base.registry],
     }),
   };
-}
-
-export async function serveMetrics(
-  metrics: WorkerMetrics,
-  port: number,
-): Promise<{ server: Server; port: number }> {
-  const server = createServer((req, res) => {
-    if (req.url === '/metrics') {
-      metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text);
-        },
-        () => {
-          res.writeHead(500).end();
-        },
-      );
-    } else if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } else {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end('{"code":"NOT_FOUND","message":"Not found"}');
-    }
-  });
-  server.listen(port, '0.0.0.0');
-  await once(server, 'listening');
-  return { server, port: (server.address() as AddressInfo).port };
 }

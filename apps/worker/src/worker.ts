@@ -15,6 +15,7 @@ import {
   type FulfilmentOutcome,
   ORDER_DEAD_LETTER_QUEUE,
   ORDER_QUEUE,
+  serveMetrics,
   type CatalogCache,
   type Logger,
   type OrderJob,
@@ -22,7 +23,7 @@ import {
   type Redis,
 } from '@chronicle/core';
 import type { WorkerEnv } from './env.ts';
-import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from './metrics.ts';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics.ts';
 
 export interface Worker {
   logger: Logger;
@@ -226,7 +227,9 @@ export async function startWorker(
   await queue.work<OrderJob>(ORDER_DEAD_LETTER_QUEUE, { ...polling, localConcurrency: 1 }, (jobs) =>
     handleDeadOrderJobs(jobs, { db, logger, metrics, retryLimit: env.ORDER_JOB_RETRY_LIMIT }),
   );
-  const http = options.catalog ? undefined : await serveMetrics(metrics, env.WORKER_METRICS_PORT);
+  const http = options.catalog
+    ? undefined
+    : await serveMetrics(metrics.registry, env.WORKER_METRICS_PORT);
   logger.info(
     {
       concurrency: env.WORKER_CONCURRENCY,

@@ -6,7 +6,7 @@ import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps.ts';
 import { errorHandler } from './http/errors.ts';
-import { observeRequests } from './http/metrics.ts';
+import { observeRequests, routeLabeler } from './http/metrics.ts';
 import { checkReadiness } from './http/readiness.ts';
 import { requestId } from './http/request-id.ts';
 import { ipRateLimit } from './rate-limit/http.ts';
@@ -42,16 +42,29 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
-  app.use(observeRequests(deps.metrics));
+  const document = openApiDocument(`http://localhost:${env.PORT}`);
+  app.use(
+    observeRequests(
+      deps.metrics,
+      routeLabeler({
+        restPaths: document.paths ?? {},
+        procedures: Object.keys(appRouter._def.procedures),
+        prefixes: env.API_DOCS_ENABLED ? ['/docs'] : [],
+      }),
+    ),
+  );
   // While shutting down, answer and close: a client must not keep this connection for more.
   app.use((_req, res, next) => {
     if (state.shuttingDown) res.setHeader('Connection', 'close');
     next();
   });
 
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-  });
+  // With METRICS_PORT set, server.ts serves /metrics there and this port answers it 404.
+  if (env.METRICS_PORT === undefined) {
+    app.get('/metrics', async (_req, res) => {
+      res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+    });
+  }
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -87,7 +100,6 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
-  const document = openApiDocument(`http://localhost:${env.PORT}`);
   app.get('/openapi.json', (req, res) => {
     res.json({
       ...document,

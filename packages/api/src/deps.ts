@@ -19,6 +19,7 @@ import {
 import type { ApiEnv } from './env.ts';
 import { createApiMetrics, type ApiMetrics } from './http/metrics.ts';
 import { createRateLimits, type RateLimits } from './rate-limit/limiters.ts';
+import { createStreamSlots, type StreamSlots } from './streams/stream-slots.ts';
 
 export interface ApiDeps {
   env: ApiEnv;
@@ -34,6 +35,8 @@ export interface ApiDeps {
   metrics: ApiMetrics;
   /** Order status changes heard over LISTEN/NOTIFY, for live order updates. */
   orderEvents: OrderEvents;
+  /** Caps on concurrent live streams per user and per IP. */
+  streams: StreamSlots;
 }
 
 export async function createApiDeps(
@@ -71,7 +74,24 @@ export async function createApiDeps(
     logger,
     connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
   });
-  return { env, logger, db, redis, cacheRedis, queue, catalog, limits, metrics, orderEvents };
+  const streams = createStreamSlots(
+    redis,
+    { perUser: env.STREAMS_PER_USER_MAX, perIp: env.STREAMS_PER_IP_MAX },
+    logger,
+  );
+  return {
+    env,
+    logger,
+    db,
+    redis,
+    cacheRedis,
+    queue,
+    catalog,
+    limits,
+    metrics,
+    orderEvents,
+    streams,
+  };
 }
 
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {

@@ -16,6 +16,18 @@ export const apiEnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(102_400),
   /** Most calls one tRPC batch request may carry. */
   TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Time a client has to send a request's headers, and its whole request (headers and body),
+   * before it is answered 408 and disconnected. A streamed response (order.watch) is not part
+   * of the request: it may last longer.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /**
+   * Serve /metrics on this port only (not on PORT), so scrapers reach it on a private network
+   * while PORT faces clients. Unset: /metrics is served on PORT, as before.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** How long shutdown waits for in-flight requests before closing their connections. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /**
@@ -61,6 +73,12 @@ export const apiEnvSchema = z.object({
   /** First block of an email + IP pair; each further block that day doubles, up to a day. */
   RATE_LIMIT_LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).default(900),
   RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: z.coerce.number().int().min(1).default(100),
+  /**
+   * Concurrent live order streams (order.watch) one user, and one client IP, may hold open,
+   * counted across all replicas in Redis (in this process in local mode).
+   */
+  STREAMS_PER_USER_MAX: z.coerce.number().int().min(1).default(10),
+  STREAMS_PER_IP_MAX: z.coerce.number().int().min(1).default(50),
   /** Also serve the OpenAPI browser page at /docs. */
   API_DOCS_ENABLED: booleanString.default(true),
 });
@@ -69,10 +87,16 @@ export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
 // Rules across variables. Kept off apiEnvSchema itself so its `.shape` stays a plain object
 // schema for those who list the variables (the .env.example test).
-const checkedApiEnvSchema = apiEnvSchema.refine(
-  (env) => env.JWT_MAX_AGE_SECONDS >= env.JWT_TTL_SECONDS,
-  { path: ['JWT_MAX_AGE_SECONDS'], error: 'must be at least JWT_TTL_SECONDS' },
-);
+const checkedApiEnvSchema = apiEnvSchema
+  .refine((env) => env.JWT_MAX_AGE_SECONDS >= env.JWT_TTL_SECONDS, {
+    path: ['JWT_MAX_AGE_SECONDS'],
+    error: 'must be at least JWT_TTL_SECONDS',
+  })
+  .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+    // Node refuses a headers timeout longer than the request timeout it is part of.
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    error: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
+  });
 
 export const loadApiEnv = (source: NodeJS.ProcessEnv = process.env): ApiEnv =>
   loadEnv(checkedApiEnvSchema, source);

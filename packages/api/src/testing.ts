@@ -8,6 +8,8 @@ import { startServer } from './server.ts';
 export interface TestApp {
   url: string;
   server: Server;
+  /** The separate metrics port, when the test set METRICS_PORT (use '0'). */
+  metricsPort: number | undefined;
   env: ApiEnv;
   deps: ApiDeps;
   database: TestDatabase;
@@ -51,6 +53,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   return {
     url: running.url,
     server: running.server,
+    metricsPort: running.metricsPort,
     env,
     deps,
     database,

@@ -167,9 +167,14 @@ export function createChronicleClient(options: ChronicleClientOptions): Chronicl
             }
           },
           onError(error: unknown) {
-            // An answer from the API (not found, not yours, signed out) is final; anything
-            // else means the stream itself failed.
-            reject(isChronicleError(error) ? error : new StreamUnavailable(String(error)));
+            // An answer from the API (not found, not yours, signed out) is final, except "too
+            // many open streams": polling still works then. Anything else means the stream
+            // itself failed.
+            reject(
+              isChronicleError(error) && error.data?.code !== 'TOO_MANY_REQUESTS'
+                ? error
+                : new StreamUnavailable(String(error)),
+            );
             subscription.unsubscribe();
           },
           onConnectionStateChange(state) {

@@ -78,6 +78,7 @@ export {
   createBaseMetrics,
   Gauge,
   Histogram,
+  serveMetrics,
   type BaseMetrics,
   type Registry,
 } from './metrics.ts';

@@ -63,20 +63,73 @@ export function createApiMetrics(db: Db, catalog: () => CatalogCache | undefined
   };
 }
 
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options']);
 
-/** A low-cardinality route label: ids become :id, tRPC batches one label, unknown paths one. */
-export function routeLabel(path: string, status: number): string {
-  if (status === 404 && !UUID.test(path)) return 'unmatched';
-  if (path.startsWith('/trpc/')) return path.includes(',') ? '/trpc/(batch)' : path;
-  return path.replace(UUID, ':id');
+/** The routes the API knows, fixed at start-up: labels come only from these. */
+export interface KnownRoutes {
+  /** The OpenAPI document's paths (`/order/{id}`), served by the REST bridge. */
+  restPaths: Record<string, object | undefined>;
+  /** tRPC procedure paths (`order.get`). */
+  procedures: Iterable<string>;
+  /** Path prefixes served by mounted middleware (e.g. the docs page's assets). */
+  prefixes?: readonly string[];
 }
 
-export function observeRequests(metrics: ApiMetrics): RequestHandler {
+/**
+ * The route label for a request: the matched route's template (`/order/:id`), `/trpc/<procedure>`
+ * for a known procedure, `/trpc/(batch)` for a batch of known ones, and `unmatched` for every
+ * other path, whatever its status. Labels never carry raw client input, so the number of series
+ * is bounded by the routes, methods and statuses.
+ */
+export function routeLabeler(known: KnownRoutes): (method: string, path: string) => string {
+  const procedures = new Set(known.procedures);
+  const rest = Object.entries(known.restPaths).map(([template, item]) => ({
+    // `{id}` in OpenAPI, `:id` in the label (the label format predates the OpenAPI matcher).
+    label: template.replace(/\{([^}/]+)\}/g, ':$1'),
+    pattern: new RegExp(
+      `^${template
+        .split(/\{[^}/]+\}/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]+')}/?$`,
+    ),
+    methods: new Set(Object.keys(item ?? {}).filter((key) => HTTP_METHODS.has(key))),
+  }));
+  return (method, path) => {
+    if (path.startsWith('/trpc/')) {
+      let calls: string[];
+      try {
+        calls = decodeURIComponent(path.slice('/trpc/'.length)).split(',');
+      } catch {
+        return 'unmatched';
+      }
+      if (!calls.every((call) => procedures.has(call))) return 'unmatched';
+      return calls.length > 1 ? '/trpc/(batch)' : `/trpc/${calls.join('')}`;
+    }
+    const prefix = known.prefixes?.find((p) => path === p || path.startsWith(`${p}/`));
+    if (prefix) return prefix;
+    const lower = method.toLowerCase();
+    const route = rest.find((r) => r.methods.has(lower) && r.pattern.test(path));
+    return route?.label ?? 'unmatched';
+  };
+}
+
+/** The path of the Express route that handled the request (app.get('/healthz', …)), if any. */
+function expressRoute(route: unknown): string | undefined {
+  if (typeof route !== 'object' || route === null || !('path' in route)) return undefined;
+  return typeof route.path === 'string' ? route.path : undefined;
+}
+
+export function observeRequests(
+  metrics: ApiMetrics,
+  label: (method: string, path: string) => string,
+): RequestHandler {
   return (req, res, next) => {
     const stop = metrics.httpDuration.startTimer({ method: req.method });
     res.on('finish', () => {
-      stop({ route: routeLabel(req.path, res.statusCode), status: String(res.statusCode) });
+      // originalUrl: mounted middleware (/trpc) rewrites req.url while it runs.
+      const path = req.originalUrl.split('?', 1)[0] ?? '/';
+      const route = expressRoute(req.route) ?? label(req.method, path);
+      stop({ route, status: String(res.statusCode) });
     });
     next();
   };

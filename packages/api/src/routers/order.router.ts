@@ -10,22 +10,14 @@ import {
   listOrdersInput,
   order,
   orderIdInput,
-  orderChanges,
   orderPage,
   placeOrder,
-  type Order,
 } from '@chronicle/core';
 import { orderScope } from '../auth/permissions.ts';
+import { watchOrder } from '../streams/order-watch.ts';
 import { permissionProcedure, rateLimited, router } from '../trpc/trpc.ts';
 
 const orderResponse = z.object({ order });
-
-const FINAL_STATUSES: ReadonlySet<Order['status']> = new Set([
-  'CONFIRMED',
-  'REJECTED',
-  'CANCELLED',
-  'FAILED',
-]);
 
 /** The key from the input (tRPC) or the Idempotency-Key header (REST); both must agree. */
 function resolveIdempotencyKey(fromInput: string | undefined, fromHeader: string | undefined) {
@@ -108,21 +100,11 @@ export const orderRouter = router({
   /**
    * Live status of one order over server-sent events (tRPC `httpSubscriptionLink`): yields the
    * order now, then each time its status changes, and ends after a final status. Authorization
-   * is the same as `get`: the owner, or an ADMIN.
+   * is the same as `get` (the owner, or an ADMIN), checked again on every event.
    */
   watch: permissionProcedure('order:read:own')
     .input(orderIdInput)
-    .subscription(async function* ({ ctx, input, signal }): AsyncGenerator<Order, void> {
-      const scope = orderScope(ctx.user, 'read');
-      let last: Order['status'] | undefined;
-      for await (const _ of orderChanges(ctx.deps.orderEvents, input.id, signal)) {
-        const current = await getOrder(ctx.deps.db, scope, input.id);
-        if (current.status === last) continue;
-        last = current.status;
-        yield current;
-        if (FINAL_STATUSES.has(current.status)) return;
-      }
-    }),
+    .subscription(({ ctx, input, signal }) => watchOrder(ctx, input.id, signal)),
 
   cancel: permissionProcedure('order:cancel:own')
     .meta({

@@ -1,5 +1,5 @@
 // The one tRPC instance: its builders are exported by name, the instance itself never is.
-import { initTRPC, TRPCError } from '@trpc/server';
+import { getTRPCErrorFromUnknown, initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { findUser, type PublicUser } from '@chronicle/core';
@@ -35,15 +35,33 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Domain errors thrown by services become tRPC errors here, for every procedure. */
+/**
+ * Domain errors thrown by services become tRPC errors here, for every procedure. A
+ * subscription's resolver only returns its stream: what the stream throws comes later, while
+ * tRPC reads it, so the stream is wrapped and its errors pass through the same mapping.
+ */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const mapped = toTrpcError(result.error);
     if (mapped !== result.error) throw mapped;
+    return result;
   }
-  return result;
+  return isAsyncIterable(result.data) ? { ...result, data: mappedStream(result.data) } : result;
 });
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+async function* mappedStream(source: AsyncIterable<unknown>): AsyncGenerator<unknown, void> {
+  try {
+    // yield* forwards return() too, so a client that goes away still ends the source stream.
+    yield* source;
+  } catch (error) {
+    throw toTrpcError(getTRPCErrorFromUnknown(error));
+  }
+}
 
 export const publicProcedure = t.procedure.use(mapDomainErrors);
 
@@ -52,7 +70,15 @@ export const publicProcedure = t.procedure.use(mapDomainErrors);
  * database on every call, so a deleted or demoted user loses access with their next request,
  * not when their token expires.
  */
-export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) =>
+  next({ ctx: { user: await currentUser(ctx) } }),
+);
+
+/**
+ * The caller as the database knows them now (UNAUTHORIZED without a valid token or a user).
+ * Long-lived streams call it again on every event, so revocation reaches them too.
+ */
+export async function currentUser(ctx: Context): Promise<PublicUser> {
   const token = bearerToken(ctx.authorization);
   if (!token) {
     throw new TRPCError({
@@ -64,8 +90,8 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!claims) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or expired token' });
   const user: PublicUser | null = await findUser(ctx.deps.db, claims.userId);
   if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or expired token' });
-  return next({ ctx: { user } });
-});
+  return user;
+}
 
 /** An authenticated procedure that also needs `permission` (see auth/permissions.ts). */
 export function permissionProcedure(permission: Permission) {

@@ -1,0 +1,98 @@
+// The listening server: timeouts that fire at their configured value, and an optional private
+// port for /metrics.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../src/testing.ts';
+
+/**
+ * Sends `data` on a raw connection and never finishes the request; resolves with what the
+ * server answered and when it closed, or 'still open' after `giveUpMs`.
+ */
+function slowClient(
+  app: TestApp,
+  data: string,
+  giveUpMs: number,
+): Promise<{ answer: string; elapsedMs: number }> {
+  const { port, hostname } = new URL(app.url);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let answer = '';
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(data);
+    });
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      resolve({ answer: 'still open', elapsedMs: performance.now() - started });
+    }, giveUpMs);
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve({ answer, elapsedMs: performance.now() - started });
+    });
+  });
+}
+
+describe('HTTP timeouts', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '1000' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers 408 to a client still sending headers after HTTP_HEADERS_TIMEOUT_MS', async () => {
+    const { answer, elapsedMs } = await slowClient(
+      app,
+      'GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1',
+      5_000,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(elapsedMs).toBeGreaterThanOrEqual(450);
+    expect(elapsedMs).toBeLessThan(1_000);
+  });
+
+  it('answers 408 to a client still sending its body after HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const { answer, elapsedMs } = await slowClient(
+      app,
+      'POST /auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"em',
+      5_000,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(elapsedMs).toBeGreaterThanOrEqual(950);
+    expect(elapsedMs).toBeLessThan(1_800);
+  });
+});
+
+describe('METRICS_PORT', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ METRICS_PORT: '0' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('serves /metrics on its own port only', async () => {
+    expect(app.metricsPort).toBeTypeOf('number');
+    const onApi = await fetch(`${app.url}/metrics`);
+    expect(onApi.status).toBe(404);
+    expect(await onApi.json()).toEqual({ code: 'NOT_FOUND', message: 'Not found' });
+    const onMetrics = await fetch(`http://127.0.0.1:${String(app.metricsPort)}/metrics`);
+    expect(onMetrics.status).toBe(200);
+    expect(await onMetrics.text()).toContain('chronicle_http_request_duration_seconds');
+  });
+
+  it('is off by default: /metrics stays on the API port', async () => {
+    const plain = await startTestApp();
+    try {
+      expect(plain.metricsPort).toBeUndefined();
+      expect((await fetch(`${plain.url}/metrics`)).status).toBe(200);
+    } finally {
+      await plain.close();
+    }
+  });
+});
