@@ -195,6 +195,12 @@ describe('bad input', () => {
       expect(res.status, query).toBe(400);
     }
   });
+
+  it('a NUL byte in the search text is 400 with issues, not a database error', async () => {
+    const res = await call('GET', '/product?q=a%00b');
+    expect(res.status, res.text).toBe(400);
+    expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['q'] }] });
+  });
 });
 
 describe('names', () => {

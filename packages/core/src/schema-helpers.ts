@@ -17,14 +17,27 @@ export const booleanParam = z
   .union([z.boolean(), z.enum(['true', 'false'])])
   .transform((value) => value === true || value === 'true');
 
-/** Text safe to store and show: well-formed Unicode without control or bidi-override characters. */
-export function displayText(max: number) {
+/**
+ * The base of every free-form string a client sends. PostgreSQL rejects NUL (0x00) in text, and a
+ * lone surrogate is not Unicode at all (it becomes U+FFFD when encoded, so two different inputs
+ * would store, hash or compare as one), so both are a 400 here instead of a failure further in.
+ */
+export function safeString() {
   return z
     .string()
+    .refine((value) => value.isWellFormed(), {
+      error: 'must be well-formed Unicode (no lone surrogates)',
+      abort: true,
+    })
+    .refine((value) => !value.includes('\0'), { error: 'must not contain NUL characters' });
+}
+
+/** Text safe to store and show: well-formed Unicode without control or bidi-override characters. */
+export function displayText(max: number) {
+  return safeString()
     .trim()
     .min(1, { error: 'must not be empty' })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => value.isWellFormed(), { error: 'must be well-formed Unicode' })
     .refine((value) => !/[\p{Cc}\u202A-\u202E\u2066-\u2069]/u.test(value), {
       error: 'must not contain control characters',
     });

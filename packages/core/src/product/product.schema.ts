@@ -1,6 +1,6 @@
 // What callers may send about products, and what they get back.
 import { z } from 'zod';
-import { booleanParam, displayText, exact } from '../schema-helpers.ts';
+import { booleanParam, displayText, exact, safeString } from '../schema-helpers.ts';
 import { priceInput } from './money.ts';
 
 export const MAX_STOCK = 1_000_000_000;
@@ -41,7 +41,7 @@ export const productSorts = ['newest', 'price_asc', 'price_desc', 'name'] as con
 export const listProductsInput = z.strictObject({
   cursor: z.string().max(512).optional(),
   limit: z.coerce.number<number>().int().min(1).max(100).default(20),
-  q: z.string().trim().max(100).optional(),
+  q: safeString().trim().max(100).optional(),
   inStock: booleanParam.optional(),
   sort: z.enum(productSorts).default('newest'),
 });
