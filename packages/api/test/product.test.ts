@@ -204,6 +204,36 @@ describe('bad input', () => {
 });
 
 describe('names', () => {
+  it('are NFC-normalised before the uniqueness check: NFD and NFC forms clash (409)', async () => {
+    const nfd = 'Cafe\u0301 noir';
+    const created = await create({ name: nfd, price: 1, stock: 1, description: 'cre\u0300me' });
+    expect(created.name).toBe('Café noir');
+    expect(created.description).toBe('crème');
+    const clash = await call('POST', '/product', { name: 'Café noir', price: 1, stock: 1 }, admin);
+    expect(clash.status, clash.text).toBe(409);
+
+    const other = await create({ name: 'Cafe\u0301 au lait', price: 1, stock: 1 });
+    const renamed = await call('PATCH', `/product/${other.id}`, { name: nfd }, admin);
+    expect(renamed.status, renamed.text).toBe(409);
+  });
+
+  it.each([
+    ['a zero-width space', 'Ca\u200Bfé'],
+    ['a zero-width joiner', 'Ca\u200Dfé'],
+    ['a zero-width non-joiner', 'Ca\u200Cfé'],
+    ['a soft hyphen', 'Ca\u00ADfé'],
+    ['a variation selector', 'Café\uFE0F'],
+    ['a byte order mark', 'Ca\uFEFFfé'],
+    ['a word joiner', 'Ca\u2060fé'],
+    ['a Mongolian vowel separator', 'Ca\u180Efé'],
+  ])('with %s are 400 (look-alikes of another name)', async (_what, name) => {
+    const before = await productCount();
+    const res = await call('POST', '/product', { name, price: 1, stock: 1 }, admin);
+    expect(res.status, res.text).toBe(400);
+    expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['name'] }] });
+    expect(await productCount()).toBe(before);
+  });
+
   it('are unique among live products, case-insensitively (409), and freed by deletion', async () => {
     const first = await create({ name: 'Durian', price: 5, stock: 1 });
     const clash = await call('POST', '/product', { name: '  durian ', price: 5, stock: 1 }, admin);

@@ -1,16 +1,17 @@
 // What callers may send about products, and what they get back.
 import { z } from 'zod';
-import { booleanParam, displayText, exact, safeString } from '../schema-helpers.ts';
+import { booleanParam, displayText, exact, nameText, safeString } from '../schema-helpers.ts';
 import { priceInput } from './money.ts';
 
 export const MAX_STOCK = 1_000_000_000;
+export const MAX_NAME_LENGTH = 200;
 
 const stockInput = exact(z.int().min(0).max(MAX_STOCK));
 
 export const productId = z.uuid({ error: 'must be a product id (UUID)' });
 
 export const createProductInput = z.strictObject({
-  name: displayText(200),
+  name: nameText(MAX_NAME_LENGTH),
   price: priceInput,
   stock: stockInput,
   description: displayText(2000).optional(),
@@ -19,7 +20,7 @@ export const createProductInput = z.strictObject({
 export const updateProductInput = z
   .strictObject({
     id: productId,
-    name: displayText(200).optional(),
+    name: nameText(MAX_NAME_LENGTH).optional(),
     price: priceInput.optional(),
     stock: stockInput.optional(),
     /** null clears it. */
