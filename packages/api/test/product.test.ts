@@ -195,11 +195,32 @@ describe('bad input', () => {
       expect(res.status, query).toBe(400);
     }
   });
-
   it('a NUL byte in the search text is 400 with issues, not a database error', async () => {
     const res = await call('GET', '/product?q=a%00b');
     expect(res.status, res.text).toBe(400);
     expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['q'] }] });
+  });
+
+  const cursor = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+  const someId = '01900000-0000-7000-8000-000000000000';
+  it.each([
+    ['a non-numeric price', 'price_asc', cursor(['price_asc', 'abc', someId])],
+    ['an overflowing price', 'price_desc', cursor(['price_desc', '1e999999', someId])],
+    ['a price beyond NUMERIC(12,2)', 'price_asc', cursor(['price_asc', '12345678901.00', someId])],
+    ['a negative price', 'price_asc', cursor(['price_asc', '-1.00', someId])],
+    ['a name with NUL', 'name', cursor(['name', 'a\u0000b', someId])],
+    ['a name with a lone surrogate', 'name', cursor(['name', 'a\uD800b', someId])],
+    ['a number as the name', 'name', cursor(['name', 5, someId])],
+    ['a value on newest', 'newest', cursor(['newest', 'x', someId])],
+    ['a malformed id', 'name', cursor(['name', 'a', 'not-a-uuid'])],
+    ['another sort', 'name', cursor(['price_asc', '1.00', someId])],
+    ['a fourth element', 'name', cursor(['name', 'a', someId, 'x'])],
+    ['an object', 'name', cursor({ sort: 'name', value: 'a', id: someId })],
+    ['not JSON', 'name', Buffer.from('[name').toString('base64url')],
+  ])('a crafted cursor with %s → 400 with issues', async (_name, sort, value) => {
+    const res = await call('GET', `/product?sort=${sort}&cursor=${value}`);
+    expect(res.status, res.text).toBe(400);
+    expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['cursor'] }] });
   });
 });
 
