@@ -1,6 +1,7 @@
 // Test support for this and dependent packages: starts the real API (real Express server on port 0, real Postgres and Redis) for one test file.
 import type { Server } from 'node:http';
 import { createTestDatabase, createTestRedis, type TestDatabase } from '@chronicle/testing';
+import type { Logger } from '@chronicle/core';
 import { createApiDeps, type ApiDeps } from './deps.ts';
 import { loadApiEnv, type ApiEnv } from './env.ts';
 import { startServer } from './server.ts';
@@ -44,11 +45,15 @@ export function testEnvFor(
   });
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  /** A logger of the test's own, e.g. to assert what the app logged. */
+  options: { logger?: Logger } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const redis = createTestRedis();
   const env = testEnvFor(database, redis, overrides);
-  const deps = await createApiDeps(env);
+  const deps = await (options.logger ? createApiDeps(env, options.logger) : createApiDeps(env));
   const running = await startServer(deps, 0);
   return {
     url: running.url,

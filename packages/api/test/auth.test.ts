@@ -178,6 +178,35 @@ describe('bad input changes nothing', () => {
     expect(await userCount()).toBe(before);
   });
 
+  it.each([
+    ['NUL in the email', 'email', { email: 'a\u0000b@x.io', password: 'correct horse battery' }],
+    [
+      'NUL in the password',
+      'password',
+      { email: 'nul@example.com', password: 'correct\u0000horse' },
+    ],
+    [
+      'a lone surrogate in the password',
+      'password',
+      { email: 'lone@example.com', password: 'correct \uD800 horse' },
+    ],
+  ])(
+    'register or log in with %s → 400 with issues, never a database error',
+    async (_name, field, body) => {
+      const before = await userCount();
+      for (const route of ['/auth/register', '/auth/login']) {
+        const res = await call('POST', route, body);
+        expect(res.status, `${route}: ${res.text}`).toBe(400);
+        expect(res.json).toMatchObject({
+          code: 'BAD_REQUEST',
+          message: 'Input validation failed',
+          issues: [expect.objectContaining({ path: [field] })],
+        });
+      }
+      expect(await userCount()).toBe(before);
+    },
+  );
+
   it('accepts SQL and script text inside a password as just a password', async () => {
     const password = "'; DROP TABLE users; -- <script>";
     expect((await register('sqlpw@example.com', password)).status).toBe(201);

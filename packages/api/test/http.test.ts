@@ -62,6 +62,63 @@ describe('HTTP basics', () => {
     expect(tooMany.status).toBe(400);
   });
 
+  describe('deeply nested JSON', () => {
+    const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const post = (route: string, body: string) =>
+      fetch(`${app.url}${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+
+    it('is 400 on every REST route, however deep (40,000 levels fit in the body limit)', async () => {
+      for (const route of ['/auth/login', '/product', '/order', '/no/such/route']) {
+        for (const body of [nested(40_000), `{"email":${nested(40_000)}}`, nested(33)]) {
+          const res = await post(route, body);
+          expect(res.status, route).toBe(400);
+          expect(await res.json()).toEqual({
+            code: 'BAD_REQUEST',
+            message: 'JSON is nested more than 32 levels deep',
+          });
+        }
+      }
+      // 32 levels are still JSON the procedure gets to judge (and reject as input).
+      const res = await post('/auth/login', `{"email":${nested(31)}}`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ message: 'Input validation failed' });
+    });
+
+    it('is 400 in the tRPC envelope, in a body and in ?input=', async () => {
+      const expectTooDeep = async (res: Response, batch = false) => {
+        expect(res.status).toBe(400);
+        const body: unknown = await res.json();
+        expect(batch && Array.isArray(body) ? body[0] : body).toMatchObject({
+          error: {
+            json: {
+              message: 'JSON is nested more than 32 levels deep',
+              data: { code: 'BAD_REQUEST', httpStatus: 400 },
+            },
+          },
+        });
+      };
+      await expectTooDeep(await post('/trpc/auth.login', `{"json":${nested(40_000)}}`));
+      await expectTooDeep(
+        await post('/trpc/auth.login?batch=1', `{"0":{"json":${nested(40_000)}}}`),
+        true,
+      );
+      await expectTooDeep(
+        await fetch(
+          `${app.url}/trpc/product.list?input=${encodeURIComponent(`{"json":${nested(2_000)}}`)}`,
+        ),
+      );
+      await expectTooDeep(
+        await fetch(
+          `${app.url}/trpc/product.list?input=${encodeURIComponent(`{"json":${nested(32)}}`)}`,
+        ),
+      );
+    });
+  });
+
   it('never sends the X-Powered-By header', async () => {
     const res = await fetch(`${app.url}/healthz`);
     expect(res.headers.get('x-powered-by')).toBeNull();

@@ -195,9 +195,66 @@ describe('bad input', () => {
       expect(res.status, query).toBe(400);
     }
   });
+  it('a NUL byte in the search text is 400 with issues, not a database error', async () => {
+    const res = await call('GET', '/product?q=a%00b');
+    expect(res.status, res.text).toBe(400);
+    expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['q'] }] });
+  });
+
+  const cursor = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+  const someId = '01900000-0000-7000-8000-000000000000';
+  it.each([
+    ['a non-numeric price', 'price_asc', cursor(['price_asc', 'abc', someId])],
+    ['an overflowing price', 'price_desc', cursor(['price_desc', '1e999999', someId])],
+    ['a price beyond NUMERIC(12,2)', 'price_asc', cursor(['price_asc', '12345678901.00', someId])],
+    ['a negative price', 'price_asc', cursor(['price_asc', '-1.00', someId])],
+    ['a name with NUL', 'name', cursor(['name', 'a\u0000b', someId])],
+    ['a name with a lone surrogate', 'name', cursor(['name', 'a\uD800b', someId])],
+    ['a number as the name', 'name', cursor(['name', 5, someId])],
+    ['a value on newest', 'newest', cursor(['newest', 'x', someId])],
+    ['a malformed id', 'name', cursor(['name', 'a', 'not-a-uuid'])],
+    ['another sort', 'name', cursor(['price_asc', '1.00', someId])],
+    ['a fourth element', 'name', cursor(['name', 'a', someId, 'x'])],
+    ['an object', 'name', cursor({ sort: 'name', value: 'a', id: someId })],
+    ['not JSON', 'name', Buffer.from('[name').toString('base64url')],
+  ])('a crafted cursor with %s → 400 with issues', async (_name, sort, value) => {
+    const res = await call('GET', `/product?sort=${sort}&cursor=${value}`);
+    expect(res.status, res.text).toBe(400);
+    expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['cursor'] }] });
+  });
 });
 
 describe('names', () => {
+  it('are NFC-normalised before the uniqueness check: NFD and NFC forms clash (409)', async () => {
+    const nfd = 'Cafe\u0301 noir';
+    const created = await create({ name: nfd, price: 1, stock: 1, description: 'cre\u0300me' });
+    expect(created.name).toBe('Café noir');
+    expect(created.description).toBe('crème');
+    const clash = await call('POST', '/product', { name: 'Café noir', price: 1, stock: 1 }, admin);
+    expect(clash.status, clash.text).toBe(409);
+
+    const other = await create({ name: 'Cafe\u0301 au lait', price: 1, stock: 1 });
+    const renamed = await call('PATCH', `/product/${other.id}`, { name: nfd }, admin);
+    expect(renamed.status, renamed.text).toBe(409);
+  });
+
+  it.each([
+    ['a zero-width space', 'Ca\u200Bfé'],
+    ['a zero-width joiner', 'Ca\u200Dfé'],
+    ['a zero-width non-joiner', 'Ca\u200Cfé'],
+    ['a soft hyphen', 'Ca\u00ADfé'],
+    ['a variation selector', 'Café\uFE0F'],
+    ['a byte order mark', 'Ca\uFEFFfé'],
+    ['a word joiner', 'Ca\u2060fé'],
+    ['a Mongolian vowel separator', 'Ca\u180Efé'],
+  ])('with %s are 400 (look-alikes of another name)', async (_what, name) => {
+    const before = await productCount();
+    const res = await call('POST', '/product', { name, price: 1, stock: 1 }, admin);
+    expect(res.status, res.text).toBe(400);
+    expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['name'] }] });
+    expect(await productCount()).toBe(before);
+  });
+
   it('are unique among live products, case-insensitively (409), and freed by deletion', async () => {
     const first = await create({ name: 'Durian', price: 5, stock: 1 });
     const clash = await call('POST', '/product', { name: '  durian ', price: 5, stock: 1 }, admin);

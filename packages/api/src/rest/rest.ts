@@ -7,6 +7,8 @@ import {
   type OpenApiRouter,
 } from 'trpc-to-openapi';
 import type { ApiDeps } from '../deps.ts';
+import { sendError } from '../http/errors.ts';
+import { exceedsJsonDepth, JSON_TOO_DEEP_MESSAGE } from '../http/json-depth.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { createHttpContext } from '../trpc/context.ts';
 import { formatRestError } from '../trpc/errors.ts';
@@ -75,6 +77,10 @@ export function restBridge(deps: ApiDeps): Router {
     next();
   });
   bridge.use(express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: true }));
+  bridge.use((req, res, next) => {
+    if (exceedsJsonDepth(req.body)) sendError(res, 400, 'BAD_REQUEST', JSON_TOO_DEEP_MESSAGE);
+    else next();
+  });
   const handler: RequestHandler = createOpenApiExpressMiddleware({
     router: restRouter,
     createContext: ({ req }) => createHttpContext(deps, req),

@@ -1,12 +1,12 @@
 // The one tRPC instance: its builders are exported by name, the instance itself never is.
 import { getTRPCErrorFromUnknown, initTRPC, TRPCError } from '@trpc/server';
-import superjson from 'superjson';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import { findUser, type PublicUser } from '@chronicle/core';
 import { bearerToken, verifyAccessToken } from '../auth/jwt.ts';
 import { can, type Permission } from '../auth/permissions.ts';
 import type { Context } from './context.ts';
 import { formatTrpcError, toTrpcError } from './errors.ts';
+import { transformer } from './transformer.ts';
 import { limitedHeaders, rateLimitHeaders, RateLimitedError } from '../rate-limit/limiters.ts';
 import { beginLoginAttempt, type LoginAttempt } from '../rate-limit/login.ts';
 
@@ -19,7 +19,7 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    transformer,
     // Stack traces never leave the process, whatever NODE_ENV says.
     isDev: false,
     errorFormatter: formatTrpcError,

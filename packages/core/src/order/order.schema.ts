@@ -1,6 +1,6 @@
 // What callers may send about orders, and what they get back.
 import { z } from 'zod';
-import { exact } from '../schema-helpers.ts';
+import { exact, safeString } from '../schema-helpers.ts';
 import { productId } from '../product/product.schema.ts';
 
 export const MAX_ORDER_LINES = 50;
@@ -9,8 +9,7 @@ export const MAX_LINE_QUANTITY = 1_000;
 export const orderStatuses = ['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'FAILED'] as const;
 export const orderStatus = z.enum(orderStatuses);
 
-export const idempotencyKey = z
-  .string()
+export const idempotencyKey = safeString()
   .min(1, { error: 'must be 1–255 characters' })
   .max(255, { error: 'must be 1–255 characters' })
   .regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' });

@@ -1,14 +1,16 @@
 // Catalog operations on the database. Every stock change writes its ledger row in the same
 // transaction. Reads here are uncached; product.cache.ts puts Redis in front of them.
 import { Prisma, type Db } from '@chronicle/db';
-import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
-import type {
-  CreateProductInput,
-  ListProductsInput,
-  Product,
-  ProductPage,
-  ProductSort,
-  UpdateProductInput,
+import { ConflictError, NotFoundError } from '../errors.ts';
+import {
+  encodeProductCursor,
+  type CreateProductInput,
+  type ListProductsInput,
+  type Product,
+  type ProductCursor,
+  type ProductPage,
+  type ProductSort,
+  type UpdateProductInput,
 } from './product.schema.ts';
 
 const productSelect = {
@@ -112,52 +114,18 @@ export async function deleteProduct(db: Db, id: string): Promise<void> {
   if (count === 0) throw new NotFoundError('Product not found');
 }
 
-// Keyset pagination: the cursor holds the sort key and id of the last row of the page, so a
-// page never repeats or skips rows, however many are inserted meanwhile.
-interface Cursor {
-  sort: ProductSort;
-  value: string;
-  id: string;
-}
-
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.value, cursor.id])).toString('base64url');
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function decodeCursor(text: string, sort: ProductSort): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    parsed = undefined;
-  }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 3 ||
-    parsed[0] !== sort ||
-    typeof parsed[1] !== 'string' ||
-    typeof parsed[2] !== 'string' ||
-    !UUID.test(parsed[2])
-  ) {
-    throw new DomainError(
-      'BAD_REQUEST',
-      'Invalid cursor (it must come from a previous page with the same sort)',
-    );
-  }
-  return { sort, value: parsed[1], id: parsed[2] };
-}
-
-function sortValue(product: Product, sort: ProductSort): string {
+// Keyset pagination: the cursor (decoded and validated by listProductsInput) holds the sort key
+// and id of the last row of the page, so a page never repeats or skips rows, however many are
+// inserted meanwhile.
+function nextCursor(product: Product, sort: ProductSort): ProductCursor {
   switch (sort) {
     case 'newest':
-      return '';
+      return [sort, '', product.id];
     case 'price_asc':
     case 'price_desc':
-      return product.price;
+      return [sort, product.price, product.id];
     case 'name':
-      return product.name;
+      return [sort, product.name, product.id];
   }
 }
 
@@ -174,21 +142,21 @@ function order(sort: ProductSort): Prisma.ProductOrderByWithRelationInput[] {
   }
 }
 
-function after(cursor: Cursor): Prisma.ProductWhereInput {
-  switch (cursor.sort) {
+function after(cursor: ProductCursor): Prisma.ProductWhereInput {
+  switch (cursor[0]) {
     case 'newest':
-      return { id: { lt: cursor.id } };
+      return { id: { lt: cursor[2] } };
     case 'price_asc':
       return {
-        OR: [{ price: { gt: cursor.value } }, { price: cursor.value, id: { gt: cursor.id } }],
+        OR: [{ price: { gt: cursor[1] } }, { price: cursor[1], id: { gt: cursor[2] } }],
       };
     case 'price_desc':
       return {
-        OR: [{ price: { lt: cursor.value } }, { price: cursor.value, id: { lt: cursor.id } }],
+        OR: [{ price: { lt: cursor[1] } }, { price: cursor[1], id: { lt: cursor[2] } }],
       };
     case 'name':
       return {
-        OR: [{ name: { gt: cursor.value } }, { name: cursor.value, id: { gt: cursor.id } }],
+        OR: [{ name: { gt: cursor[1] } }, { name: cursor[1], id: { gt: cursor[2] } }],
       };
   }
 }
@@ -199,12 +167,11 @@ function escapeLike(text: string): string {
 }
 
 export async function listProducts(db: Db, input: ListProductsInput): Promise<ProductPage> {
-  const cursor = input.cursor ? decodeCursor(input.cursor, input.sort) : undefined;
   const where: Prisma.ProductWhereInput = {
     deletedAt: null,
     ...(input.q ? { name: { contains: escapeLike(input.q), mode: 'insensitive' } } : {}),
     ...(input.inStock === undefined ? {} : { stock: input.inStock ? { gt: 0 } : 0 }),
-    ...(cursor ? { AND: [after(cursor)] } : {}),
+    ...(input.cursor ? { AND: [after(input.cursor)] } : {}),
   };
   const rows = await db.product.findMany({
     where,
@@ -217,8 +184,6 @@ export async function listProducts(db: Db, input: ListProductsInput): Promise<Pr
   return {
     items,
     nextCursor:
-      rows.length > input.limit && last
-        ? encodeCursor({ sort: input.sort, value: sortValue(last, input.sort), id: last.id })
-        : null,
+      rows.length > input.limit && last ? encodeProductCursor(nextCursor(last, input.sort)) : null,
   };
 }

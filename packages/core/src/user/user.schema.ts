@@ -1,18 +1,17 @@
 // What a caller may send about users. Every object is strict: unknown keys are rejected, so
 // fields such as id, role on login, or passwordHash can never be mass-assigned.
 import { z } from 'zod';
+import { safeString } from '../schema-helpers.ts';
 
 export const roleSchema = z.enum(['USER', 'ADMIN']);
 
 /** Trimmed and lower-cased before validation, so the stored form is canonical. */
-export const emailSchema = z
-  .string()
+export const emailSchema = safeString()
   .max(254)
   .transform((value) => value.trim().toLowerCase())
   .pipe(z.email({ error: 'must be a valid email address' }));
 
-export const passwordSchema = z
-  .string()
+export const passwordSchema = safeString()
   .min(8, { error: 'must be at least 8 characters' })
   .max(128, { error: 'must be at most 128 characters' });
 
@@ -23,11 +22,10 @@ export const registerInput = z.strictObject({
 });
 
 export const loginInput = z.strictObject({
-  email: z
-    .string()
+  email: safeString()
     .max(254)
     .transform((value) => value.trim().toLowerCase()),
-  password: z.string().max(128),
+  password: safeString().max(128),
 });
 
 export const publicUser = z.object({
