@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { startPrivateRedis, waitFor } from '@chronicle/testing';
 import { chronicleErrorInfo } from '@chronicle/client';
 import { createApiDeps } from '../src/deps.ts';
@@ -17,6 +18,12 @@ afterEach(async () => {
 });
 
 const limited = { code: 'TOO_MANY_REQUESTS', message: expect.any(String) };
+
+/** POST /auth/login from `ip` (the apps under test trust X-Forwarded-For from loopback). */
+const login = (a: TestApp, email: string, pw: string, ip = '198.51.100.7') =>
+  rest(a.url, 'POST', '/auth/login', { email, password: pw }, undefined, {
+    'X-Forwarded-For': ip,
+  });
 
 describe('per-IP limit', () => {
   it('trips at exactly its count, sends the 429 contract, exempts health checks, and resets after its window', async () => {
@@ -275,10 +282,6 @@ describe('account enumeration through register', () => {
 
 describe('login brute-force protection', () => {
   const password = 'correct horse battery';
-  const login = (a: TestApp, email: string, pw: string, ip = '198.51.100.7') =>
-    rest(a.url, 'POST', '/auth/login', { email, password: pw }, undefined, {
-      'X-Forwarded-For': ip,
-    });
 
   it('blocks an email + IP pair after N failures, even with the right password; others are unaffected; blocks grow', async () => {
     const a = await app({
@@ -337,7 +340,11 @@ describe('login brute-force protection', () => {
 describe('login limits under concurrency', () => {
   const password = 'correct horse battery';
   const ip = '198.51.100.40';
-  const headers = { 'X-Forwarded-For': ip };
+  const batchAnswer = z.array(
+    z.object({
+      error: z.object({ json: z.object({ data: z.object({ httpStatus: z.int() }) }) }).optional(),
+    }),
+  );
 
   /** Passwords the login procedure actually verified (argon2id), read from its own counter. */
   async function passwordChecks(a: TestApp): Promise<number> {
@@ -349,11 +356,12 @@ describe('login limits under concurrency', () => {
   async function loginBatch(a: TestApp, calls: { email: string; password: string }[]) {
     const res = await fetch(`${a.url}/trpc/${calls.map(() => 'auth.login').join(',')}?batch=1`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', 'X-Forwarded-For': ip },
       body: JSON.stringify(Object.fromEntries(calls.map((call, i) => [i, { json: call }]))),
     });
-    const body = (await res.json()) as { error?: { json: { data: { httpStatus: number } } } }[];
-    return body.map((entry) => entry.error?.json.data.httpStatus ?? 200);
+    return batchAnswer
+      .parse(await res.json())
+      .map((entry) => entry.error?.json.data.httpStatus ?? 200);
   }
 
   const limits = {
@@ -368,14 +376,7 @@ describe('login limits under concurrency', () => {
     const before = await passwordChecks(a);
     const statuses = await Promise.all(
       Array.from({ length: 40 }, () =>
-        rest(
-          a.url,
-          'POST',
-          '/auth/login',
-          { email: victim.email, password: 'wrong password' },
-          undefined,
-          headers,
-        ).then((res) => res.status),
+        login(a, victim.email, 'wrong password', ip).then((res) => res.status),
       ),
     );
     expect(await passwordChecks(a)).toBe(before + 5);
@@ -384,14 +385,7 @@ describe('login limits under concurrency', () => {
 
     // Blocked even for the right password, for the first block's length — not escalated by the
     // 35 refused attempts.
-    const blocked = await rest(
-      a.url,
-      'POST',
-      '/auth/login',
-      { email: victim.email, password },
-      undefined,
-      headers,
-    );
+    const blocked = await login(a, victim.email, password, ip);
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(blocked.headers.get('retry-after'))).toBeLessThanOrEqual(60);
@@ -438,25 +432,9 @@ describe('login limits under concurrency', () => {
     expect(batches.flat().filter((status) => status === 401)).toHaveLength(100);
     expect(batches.flat().filter((status) => status === 429)).toHaveLength(200);
     // The address is done for the day; another one is not.
-    const sameIp = await rest(
-      a.url,
-      'POST',
-      '/auth/login',
-      { email: user.email, password },
-      undefined,
-      headers,
-    );
+    const sameIp = await login(a, user.email, password, ip);
     expect(sameIp.status).toBe(429);
-    const otherIp = await rest(
-      a.url,
-      'POST',
-      '/auth/login',
-      { email: user.email, password },
-      undefined,
-      {
-        'X-Forwarded-For': '198.51.100.41',
-      },
-    );
+    const otherIp = await login(a, user.email, password, '198.51.100.41');
     expect(otherIp.status).toBe(200);
   });
 
@@ -465,38 +443,17 @@ describe('login limits under concurrency', () => {
     const user = await signIn(a);
     const ok = await Promise.all(
       Array.from({ length: 10 }, () =>
-        rest(
-          a.url,
-          'POST',
-          '/auth/login',
-          { email: user.email, password },
-          undefined,
-          headers,
-        ).then((res) => res.status),
+        login(a, user.email, password, ip).then((res) => res.status),
       ),
     );
     expect(ok.filter((status) => status === 200).length).toBeGreaterThanOrEqual(3);
     expect(ok.every((status) => status === 200 || status === 429)).toBe(true);
     // None of those counted as failures: the whole daily budget of 3 is still there.
     for (let i = 0; i < 3; i++) {
-      const res = await rest(
-        a.url,
-        'POST',
-        '/auth/login',
-        { email: `n${i}@example.com`, password: 'wrong password' },
-        undefined,
-        headers,
-      );
+      const res = await login(a, `n${i}@example.com`, 'wrong password', ip);
       expect(res.status).toBe(401);
     }
-    const spent = await rest(
-      a.url,
-      'POST',
-      '/auth/login',
-      { email: user.email, password },
-      undefined,
-      headers,
-    );
+    const spent = await login(a, user.email, password, ip);
     expect(spent.status).toBe(429);
   });
 });
