@@ -3,8 +3,8 @@
 import { createExpressMiddleware } from '@trpc/server/adapters/express';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
-import swaggerUi from 'swagger-ui-express';
 import type { ApiDeps } from './deps.ts';
+import { docsPage } from './http/docs.ts';
 import { errorHandler } from './http/errors.ts';
 import { observeRequests, routeLabeler } from './http/metrics.ts';
 import { checkReadiness } from './http/readiness.ts';
@@ -107,7 +107,7 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     });
   });
   if (env.API_DOCS_ENABLED) {
-    app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerUrl: '/openapi.json' }));
+    app.use('/docs', docsPage('/openapi.json'));
   }
 
   // The bridge answers every remaining route: a procedure, or a JSON 404 in the common shape.
