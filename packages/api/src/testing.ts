@@ -54,7 +54,8 @@ export async function startTestApp(
   const redis = createTestRedis();
   const env = testEnvFor(database, redis, overrides);
   const deps = await (options.logger ? createApiDeps(env, options.logger) : createApiDeps(env));
-  const running = await startServer(deps, 0);
+  // Port 0 unless the test chose one: a URL it configures (a public URL) must name the port.
+  const running = await startServer(deps, overrides.PORT === undefined ? 0 : env.PORT);
   return {
     url: running.url,
     server: running.server,
