@@ -216,10 +216,15 @@ function errorResponse(
   const kind = status === 400 && withBody ? BODY_BAD_REQUEST : ERRORS[status];
   return {
     description,
-    headers:
-      status === 429
-        ? { ...RATE_LIMIT_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }
-        : RATE_LIMIT_HEADERS,
+    // A 500 may come from the per-IP limiter itself failing, before it set any header.
+    ...(status === 500
+      ? {}
+      : {
+          headers:
+            status === 429
+              ? { ...RATE_LIMIT_HEADERS, 'Retry-After': ref('headers', 'Retry-After') }
+              : RATE_LIMIT_HEADERS,
+        }),
     content: {
       'application/json': {
         schema: ref('schemas', kind.schema),
@@ -313,8 +318,8 @@ export function buildOpenApiDocument(
       'Authenticate with `Authorization: Bearer <token>` (the token comes from `POST /auth/login`).',
       'Bodies are JSON (UTF-8). Every error has the shape `{ code, message, issues? }`; `issues`',
       'appears on validation errors. Unknown routes answer 404 `NOT_FOUND` in the same shape.',
-      'Every response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`;',
-      'a 429 also carries `Retry-After`.',
+      'Every answer of these operations (a 500 may not) carries `RateLimit-Limit`, `RateLimit-Remaining`',
+      'and `RateLimit-Reset`; a 429 also carries `Retry-After`.',
     ].join('\n'),
     securitySchemes: {
       [SECURITY_SCHEME]: {
