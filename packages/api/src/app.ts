@@ -42,7 +42,8 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
-  const document = openApiDocument(`http://localhost:${env.PORT}`);
+  // Built once: the document depends only on the procedures and the configuration.
+  const document = openApiDocument(env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`);
   app.use(
     observeRequests(
       deps.metrics,
@@ -100,11 +101,8 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
-  app.get('/openapi.json', (req, res) => {
-    res.json({
-      ...document,
-      servers: [{ url: `${req.protocol}://${req.get('host') ?? 'localhost'}` }],
-    });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
   });
   if (env.API_DOCS_ENABLED) {
     app.use('/docs', docsPage('/openapi.json'));

@@ -12,6 +12,15 @@ export const apiEnvSchema = z.object({
   ...coreEnvSchema.shape,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   HOST: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Where clients reach this API (scheme, host, port, any path prefix): the OpenAPI document's
+   * server. Unset: http://localhost:PORT. Never taken from a request's Host header, which the
+   * client chooses.
+   */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
   /** Largest accepted request body, in bytes, on both the REST bridge and /trpc. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(102_400),
   /** Most calls one tRPC batch request may carry. */

@@ -28,6 +28,8 @@ describe('API configuration', () => {
     ['BODY_LIMIT_BYTES', '-1'],
     ['JWT_SECRET', 'too-short-secret'],
     ['ALLOW_ADMIN_SIGNUP', 'yes please'],
+    ['PUBLIC_URL', 'ftp://api.example.org'],
+    ['PUBLIC_URL', 'api.example.org'],
   ])('names %s when it is invalid', (name, value) => {
     expect(() => loadApiEnv({ ...secret, [name]: value })).toThrow(ConfigError);
     expect(() => loadApiEnv({ ...secret, [name]: value })).toThrow(new RegExp(`${name}:`));
@@ -42,6 +44,13 @@ describe('API configuration', () => {
       loadApiEnv({ ...secret, JWT_TTL_SECONDS: '7200', JWT_MAX_AGE_SECONDS: '7200' })
         .JWT_MAX_AGE_SECONDS,
     ).toBe(7_200);
+  });
+
+  it('takes PUBLIC_URL without its trailing slash; unset, the document uses localhost:PORT', () => {
+    expect(loadApiEnv(secret).PUBLIC_URL).toBeUndefined();
+    expect(loadApiEnv({ ...secret, PUBLIC_URL: 'https://shop.example.org/api/' }).PUBLIC_URL).toBe(
+      'https://shop.example.org/api',
+    );
   });
 
   it('requires JWT_SECRET, with no default', () => {

@@ -33,6 +33,7 @@ export {
 } from './product/product.service.ts';
 export { lockProducts, type LockedProduct } from './product/product.lock.ts';
 export {
+  cacheStatuses,
   createCatalogCache,
   memoryCacheStore,
   redisCacheStore,

@@ -12,6 +12,12 @@ export function exact(schema: z.ZodType<number, number>) {
   return schema.pipe(schema);
 }
 
+/**
+ * A moment in an output: a Date here, an ISO 8601 string once JSON-encoded (the REST bridge does
+ * not use superjson), so the OpenAPI document says `format: date-time`.
+ */
+export const timestamp = z.date().meta({ format: 'date-time' });
+
 /** A query-string friendly boolean: true/false, or "true"/"false" from a URL. */
 export const booleanParam = z
   .union([z.boolean(), z.enum(['true', 'false'])])

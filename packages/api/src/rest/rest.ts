@@ -3,7 +3,7 @@
 import express, { type RequestHandler, type Router } from 'express';
 import {
   createOpenApiExpressMiddleware,
-  generateOpenApiDocument,
+  type OpenAPIObject,
   type OpenApiRouter,
 } from 'trpc-to-openapi';
 import type { ApiDeps } from '../deps.ts';
@@ -12,6 +12,7 @@ import { exceedsJsonDepth, JSON_TOO_DEEP_MESSAGE } from '../http/json-depth.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { createHttpContext } from '../trpc/context.ts';
 import { formatRestError } from '../trpc/errors.ts';
+import { buildOpenApiDocument, carriesBody, isOpenApiMethod } from './openapi.ts';
 
 /**
  * The same router with REST's error formatter: the bridge spreads the formatted shape into its
@@ -49,15 +50,9 @@ function successStatus(path: string | undefined): number | undefined {
   return typeof meta.successStatus === 'number' ? meta.successStatus : undefined;
 }
 
-export function openApiDocument(baseUrl: string) {
-  return generateOpenApiDocument(appRouter, {
-    title: 'Chronicle REST API',
-    version: '1.0.0',
-    baseUrl,
-    description:
-      'Errors always have the shape { code, message, issues? }. Authenticate with `Authorization: Bearer <token>` from POST /auth/login.',
-    securitySchemes: { Authorization: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-  });
+/** The document of this bridge (rest/openapi.ts), served at `publicUrl`. */
+export function openApiDocument(publicUrl: string): OpenAPIObject {
+  return buildOpenApiDocument(restRouter, { publicUrl });
 }
 
 export function restBridge(deps: ApiDeps): Router {
@@ -76,7 +71,13 @@ export function restBridge(deps: ApiDeps): Router {
     }
     next();
   });
-  bridge.use(express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: true }));
+  // Only where the bridge reads a body: GET and DELETE take their input from the path and the
+  // query, so a body sent with them is ignored rather than answered 400/413/415.
+  const json: RequestHandler = express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: true });
+  bridge.use((req, res, next) => {
+    if (isOpenApiMethod(req.method) && !carriesBody(req.method)) next();
+    else json(req, res, next);
+  });
   bridge.use((req, res, next) => {
     if (exceedsJsonDepth(req.body)) sendError(res, 400, 'BAD_REQUEST', JSON_TOO_DEEP_MESSAGE);
     else next();

@@ -9,6 +9,7 @@ import {
   verifyCredentials,
 } from '@chronicle/core';
 import { signAccessToken } from '../auth/jwt.ts';
+import { examplePassword, exampleUser } from '../rest/examples.ts';
 import {
   authedProcedure,
   loginProtection,
@@ -27,9 +28,20 @@ export const authRouter = router({
         path: '/auth/register',
         tags: ['auth'],
         summary: 'Create an account',
+        description:
+          'Creates a USER account (ADMIN only where the deployment allows admin sign-up). The email is trimmed and lower-cased; the password is 8–128 characters. Log in afterwards to get a token.',
         protect: false,
       },
       successStatus: 201,
+      errors: {
+        403: 'Registering as ADMIN is disabled on this deployment',
+        409: 'An account with this email already exists',
+        429: 'too many registrations from this address',
+      },
+      example: {
+        input: { email: exampleUser.email, password: examplePassword },
+        output: { user: exampleUser },
+      },
     })
     .input(registerInput)
     .use(rateLimited('register'))
@@ -47,7 +59,22 @@ export const authRouter = router({
         path: '/auth/login',
         tags: ['auth'],
         summary: 'Get an access token',
+        description:
+          'Exchanges email and password for a bearer token (`expiresIn` seconds). Repeated failures for one email from one address block that pair for a while.',
         protect: false,
+      },
+      errors: {
+        401: 'Wrong email or password (the same answer for an unknown email)',
+        429: 'too many failed logins for this email from this address, or from this address today',
+      },
+      example: {
+        input: { email: exampleUser.email, password: examplePassword },
+        output: {
+          token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjBjOWE1MiJ9.signature',
+          tokenType: 'Bearer',
+          expiresIn: 3600,
+          user: exampleUser,
+        },
       },
     })
     .input(loginInput)
@@ -77,8 +104,10 @@ export const authRouter = router({
         path: '/auth/me',
         tags: ['auth'],
         summary: 'The current user',
+        description: 'The account the bearer token belongs to, as the database knows it now.',
         protect: true,
       },
+      example: { output: { user: exampleUser } },
     })
     .input(z.void())
     .output(userResponse)

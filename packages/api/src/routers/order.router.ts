@@ -14,10 +14,14 @@ import {
   placeOrder,
 } from '@chronicle/core';
 import { orderScope } from '../auth/permissions.ts';
+import { exampleOrder, exampleProduct } from '../rest/examples.ts';
 import { watchOrder } from '../streams/order-watch.ts';
 import { permissionProcedure, rateLimited, router } from '../trpc/trpc.ts';
 
 const orderResponse = z.object({ order });
+
+/** Owners see their own orders; another user's order does not exist for them. */
+const NOT_FOUND = 'No such order (or it belongs to someone else)';
 
 /** The key from the input (tRPC) or the Idempotency-Key header (REST); both must agree. */
 function resolveIdempotencyKey(fromInput: string | undefined, fromHeader: string | undefined) {
@@ -48,10 +52,32 @@ export const orderRouter = router({
         tags: ['orders'],
         summary: 'Place an order (fulfilled asynchronously)',
         description:
-          'Answers 202 with the PENDING order. Send an `Idempotency-Key` header (1–255 printable characters) to make retries safe: the same key with the same body returns the original order; with a different body, 422.',
+          'Answers 202 with the PENDING order; a worker then confirms or rejects it. 1–50 lines, quantity 1–1,000 per product (repeated products are merged). Send an `Idempotency-Key` header (1–255 printable ASCII characters, no spaces) to make retries safe: the same key with the same body returns the original order (with `Idempotent-Replayed: true`); with a different body, 422.',
         protect: true,
+        requestHeaders: z.object({
+          'Idempotency-Key': idempotencyKey
+            .optional()
+            .describe('Makes retries safe; kept at least 24 hours, per user')
+            .meta({ examples: ['5d1c6a8e-order-2026-12-01'] }),
+        }),
+        responseHeaders: z.object({
+          'Idempotent-Replayed': z
+            .literal('true')
+            .optional()
+            .describe(
+              'Present when an earlier request with this Idempotency-Key created the order',
+            ),
+        }),
       },
       successStatus: 202,
+      errors: {
+        422: 'This Idempotency-Key was already used with a different body',
+        429: 'too many orders from this user',
+      },
+      example: {
+        input: { items: [{ id: exampleProduct.id, quantity: 2 }] },
+        output: { order: exampleOrder },
+      },
     })
     .input(createOrderInput)
     .use(rateLimited('order'))
@@ -74,7 +100,13 @@ export const orderRouter = router({
         path: '/order',
         tags: ['orders'],
         summary: 'Your orders, newest first (ADMIN: everyone’s, filterable by status and userId)',
+        description:
+          'A USER sees their own orders; an ADMIN sees everyone’s and may filter by `userId`. Pass `nextCursor` back as `cursor` for the next page (null on the last).',
         protect: true,
+      },
+      example: {
+        input: { limit: 20, status: 'PENDING' },
+        output: { items: [exampleOrder], nextCursor: null },
       },
     })
     .input(listOrdersInput)
@@ -88,8 +120,12 @@ export const orderRouter = router({
         path: '/order/{id}',
         tags: ['orders'],
         summary: 'One order',
+        description:
+          'Its status, lines with unit prices, total, and the reason if it was rejected or failed. Owner or ADMIN.',
         protect: true,
       },
+      errors: { 404: NOT_FOUND },
+      example: { input: { id: exampleOrder.id }, output: { order: exampleOrder } },
     })
     .input(orderIdInput)
     .output(orderResponse)
@@ -113,7 +149,23 @@ export const orderRouter = router({
         path: '/order/{id}/cancel',
         tags: ['orders'],
         summary: 'Cancel a PENDING or CONFIRMED order (stock is returned)',
+        description:
+          'Owner or ADMIN. A CONFIRMED order gives its stock back exactly once; a PENDING one is skipped by the workers. No body is needed.',
         protect: true,
+      },
+      errors: {
+        404: NOT_FOUND,
+        409: 'The order is REJECTED, FAILED or already CANCELLED',
+      },
+      example: {
+        input: { id: exampleOrder.id },
+        output: {
+          order: {
+            ...exampleOrder,
+            status: 'CANCELLED',
+            cancelledAt: new Date('2026-12-01T09:50:00.000Z'),
+          },
+        },
       },
     })
     .input(orderIdInput)

@@ -1,6 +1,7 @@
 // The product catalog: public reads (cached), admin writes (which invalidate the cache).
 import { z } from 'zod';
 import {
+  cacheStatuses,
   createProduct,
   createProductInput,
   deleteProduct,
@@ -12,10 +13,22 @@ import {
   updateProduct,
   updateProductInput,
 } from '@chronicle/core';
+import { exampleProduct } from '../rest/examples.ts';
 import { permissionProcedure, publicProcedure, router } from '../trpc/trpc.ts';
 
 const productResponse = z.object({ product });
 const admin = permissionProcedure('catalog:write');
+
+/** Catalog reads say where the answer came from. */
+const cacheHeader = z.object({
+  'X-Cache': z
+    .enum(cacheStatuses)
+    .describe('HIT: from the cache; MISS: loaded and cached; BYPASS: loaded, cache unavailable'),
+});
+
+const NOT_FOUND = 'No live product has this id';
+const NAME_TAKEN = 'Another live product already has this name (compared case-insensitively)';
+const ADMIN_ONLY = 'Only admins may change the catalog';
 
 export const productRouter = router({
   create: admin
@@ -25,9 +38,21 @@ export const productRouter = router({
         path: '/product',
         tags: ['products'],
         summary: 'Create a product',
+        description:
+          'ADMIN only. `price` is a decimal number or string with at most 2 decimals (0 to 1,000,000,000); `stock` an integer ≥ 0.',
         protect: true,
       },
       successStatus: 201,
+      errors: { 403: ADMIN_ONLY, 409: NAME_TAKEN },
+      example: {
+        input: {
+          name: exampleProduct.name,
+          price: '12.50',
+          stock: 40,
+          description: 'Porcelain, 90 ml',
+        },
+        output: { product: exampleProduct },
+      },
     })
     .input(createProductInput)
     .output(productResponse)
@@ -44,7 +69,14 @@ export const productRouter = router({
         path: '/product',
         tags: ['products'],
         summary: 'List and search products',
+        description:
+          'Live products, `limit` per page. `q` searches names; `inStock=true` keeps products with stock, `false` those without. Pass `nextCursor` back as `cursor` with the same `sort` for the next page (null on the last).',
         protect: false,
+        responseHeaders: cacheHeader,
+      },
+      example: {
+        input: { limit: 20, q: 'cup', inStock: 'true', sort: 'price_asc' },
+        output: { items: [exampleProduct], nextCursor: null },
       },
     })
     .input(listProductsInput)
@@ -62,8 +94,12 @@ export const productRouter = router({
         path: '/product/{id}',
         tags: ['products'],
         summary: 'Get a product',
+        description: 'One live product (deleted products are not found).',
         protect: false,
+        responseHeaders: cacheHeader,
       },
+      errors: { 404: NOT_FOUND },
+      example: { input: { id: exampleProduct.id }, output: { product: exampleProduct } },
     })
     .input(productIdInput)
     .output(productResponse)
@@ -81,7 +117,14 @@ export const productRouter = router({
         path: '/product/{id}',
         tags: ['products'],
         summary: 'Change a product',
+        description:
+          'ADMIN only. Send at least one of `name`, `price`, `stock`, `description` (null clears the description). Readers see the change at once.',
         protect: true,
+      },
+      errors: { 403: ADMIN_ONLY, 404: NOT_FOUND, 409: NAME_TAKEN },
+      example: {
+        input: { id: exampleProduct.id, price: '11.00', stock: 35 },
+        output: { product: { ...exampleProduct, price: '11.00', stock: 35 } },
       },
     })
     .input(updateProductInput)
@@ -99,7 +142,14 @@ export const productRouter = router({
         path: '/product/{id}',
         tags: ['products'],
         summary: 'Remove a product from the catalog (soft delete)',
+        description:
+          'ADMIN only. The product leaves the catalog and can no longer be ordered; orders that hold it keep it.',
         protect: true,
+      },
+      errors: { 403: ADMIN_ONLY, 404: NOT_FOUND },
+      example: {
+        input: { id: exampleProduct.id },
+        output: { id: exampleProduct.id, deleted: true },
       },
     })
     .input(productIdInput)

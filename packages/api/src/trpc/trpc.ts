@@ -10,9 +10,25 @@ import { transformer } from './transformer.ts';
 import { limitedHeaders, rateLimitHeaders, RateLimitedError } from '../rate-limit/limiters.ts';
 import { beginLoginAttempt, type LoginAttempt } from '../rate-limit/login.ts';
 
+/**
+ * Error statuses a procedure itself can answer over REST. The transport's own (400 bad input,
+ * 401 without a token on protected routes, 413/415 on bodies, 429 per IP, 500) are added for
+ * every route by rest/openapi.ts; 401 and 429 are listed here when the procedure has a reason of
+ * its own (failed login, its own rate limit).
+ */
+export type ProcedureErrorStatus = 401 | 403 | 404 | 409 | 422 | 429;
+
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a successful REST response (default 200). */
   successStatus?: 200 | 201 | 202;
+  /** What each error status means for this procedure, for the OpenAPI document. */
+  errors?: Partial<Record<ProcedureErrorStatus, string>>;
+  /**
+   * A realistic call for the OpenAPI document: the input (body, path and query together, as the
+   * procedure receives it) and the output. Both are checked against the procedure's schemas
+   * when the document is built, so an example cannot drift from the API.
+   */
+  example?: { input?: unknown; output: unknown };
 }
 
 const t = initTRPC

@@ -1,6 +1,6 @@
 // What callers may send about orders, and what they get back.
 import { z } from 'zod';
-import { exact, safeString } from '../schema-helpers.ts';
+import { exact, safeString, timestamp } from '../schema-helpers.ts';
 import { productId } from '../product/product.schema.ts';
 
 export const MAX_ORDER_LINES = 50;
@@ -53,10 +53,10 @@ export const order = z.object({
   reasonCode: z.string().nullable(),
   reason: z.string().nullable(),
   items: z.array(orderItem),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-  processedAt: z.date().nullable(),
-  cancelledAt: z.date().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  processedAt: timestamp.nullable(),
+  cancelledAt: timestamp.nullable(),
 });
 
 export const orderPage = z.object({ items: z.array(order), nextCursor: z.uuid().nullable() });

@@ -20,7 +20,9 @@ import type { Redis } from '../redis.ts';
 import type { ListProductsInput, Product, ProductPage } from './product.schema.ts';
 import { findLiveProduct, listProducts } from './product.service.ts';
 
-export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS';
+/** The X-Cache header of catalog reads: served from Redis, loaded, or loaded with Redis down. */
+export const cacheStatuses = ['HIT', 'MISS', 'BYPASS'] as const;
+export type CacheStatus = (typeof cacheStatuses)[number];
 
 export interface Cached<T> {
   value: T;

@@ -1,6 +1,13 @@
 // What callers may send about products, and what they get back.
 import { z } from 'zod';
-import { booleanParam, displayText, exact, nameText, safeString } from '../schema-helpers.ts';
+import {
+  booleanParam,
+  displayText,
+  exact,
+  nameText,
+  safeString,
+  timestamp,
+} from '../schema-helpers.ts';
 import { priceInput } from './money.ts';
 
 export const MAX_STOCK = 1_000_000_000;
@@ -100,8 +107,8 @@ export const product = z.object({
   description: z.string().nullable(),
   price: z.string().describe('decimal amount with two decimals, e.g. "19.99"'),
   stock: z.int(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
 });
 
 export const productPage = z.object({

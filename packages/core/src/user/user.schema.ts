@@ -1,7 +1,7 @@
 // What a caller may send about users. Every object is strict: unknown keys are rejected, so
 // fields such as id, role on login, or passwordHash can never be mass-assigned.
 import { z } from 'zod';
-import { safeString } from '../schema-helpers.ts';
+import { safeString, timestamp } from '../schema-helpers.ts';
 
 export const roleSchema = z.enum(['USER', 'ADMIN']);
 
@@ -32,7 +32,7 @@ export const publicUser = z.object({
   id: z.uuid(),
   email: z.string(),
   role: roleSchema,
-  createdAt: z.date(),
+  createdAt: timestamp,
 });
 
 export const listUsersInput = z.strictObject({
