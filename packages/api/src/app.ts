@@ -43,7 +43,8 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
   );
 
   // Built once: the document depends only on the procedures and the configuration.
-  const document = openApiDocument(env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`);
+  const publicUrl = env.PUBLIC_URL ?? `http://localhost:${String(env.PORT)}`;
+  const document = openApiDocument(publicUrl);
   app.use(
     observeRequests(
       deps.metrics,
@@ -105,7 +106,7 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     res.json(document);
   });
   if (env.API_DOCS_ENABLED) {
-    app.use('/docs', docsPage('/openapi.json'));
+    app.use('/docs', docsPage('/openapi.json', publicUrl));
   }
 
   // The bridge answers every remaining route: a procedure, or a JSON 404 in the common shape.
