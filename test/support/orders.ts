@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { TestApp } from '@chronicle/api/testing';
 import { loadWorkerEnv, startWorker, type Worker } from '@chronicle/worker';
-import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
+import { assertContract, runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 
@@ -37,6 +37,14 @@ export async function http(
   } catch {
     json = undefined;
   }
+  // Every response is also a contract test: declared status, body matching its schema.
+  await assertContract(app.url, {
+    method,
+    path: new URL(route, app.url).pathname,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    json,
+  });
   return { status: res.status, headers: res.headers, json, text };
 }
 

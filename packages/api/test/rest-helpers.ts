@@ -1,5 +1,7 @@
-// Small HTTP helpers for the API's tests.
+// Small HTTP helpers for the API's tests. Every response they receive is checked against the
+// OpenAPI document the server serves (status declared, body matching its schema).
 import { createChronicleClient } from '@chronicle/client';
+import { assertContract } from '@chronicle/testing';
 
 export interface RestResponse {
   status: number;
@@ -32,6 +34,13 @@ export async function rest(
   } catch {
     json = undefined;
   }
+  await assertContract(baseUrl, {
+    method,
+    path: new URL(route, baseUrl).pathname,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    json,
+  });
   return { status: res.status, headers: res.headers, text, json };
 }
 

@@ -10,3 +10,10 @@ export { createTestRedis, type TestRedis } from './redis.ts';
 export { waitFor, type WaitOptions } from './wait.ts';
 export { runProcess, type LogLine, type RunningProcess } from './process.ts';
 export { startPrivateRedis, type PrivateRedis } from './redis-server.ts';
+export {
+  assertContract,
+  compileContract,
+  contractOf,
+  type Contract,
+  type ObservedResponse,
+} from './contract.ts';
