@@ -9,7 +9,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Create an account */
+    /**
+     * Create an account
+     * @description Creates a USER account (ADMIN only where the deployment allows admin sign-up). The email is trimmed and lower-cased; the password is 8–128 characters. Log in afterwards to get a token.
+     */
     post: operations['auth-register'];
     delete?: never;
     options?: never;
@@ -26,7 +29,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Get an access token */
+    /**
+     * Get an access token
+     * @description Exchanges email and password for a bearer token (`expiresIn` seconds). Repeated failures for one email from one address block that pair for a while.
+     */
     post: operations['auth-login'];
     delete?: never;
     options?: never;
@@ -41,7 +47,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The current user */
+    /**
+     * The current user
+     * @description The account the bearer token belongs to, as the database knows it now.
+     */
     get: operations['auth-me'];
     put?: never;
     post?: never;
@@ -58,7 +67,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List users */
+    /**
+     * List users
+     * @description ADMIN only. Pages of users; pass `nextCursor` back as `cursor` for the next page (null on the last).
+     */
     get: operations['user-list'];
     put?: never;
     post?: never;
@@ -81,7 +93,10 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change a user's role */
+    /**
+     * Change a user's role
+     * @description ADMIN only. Makes a user USER or ADMIN; the change applies to their next request. The last admin cannot be demoted.
+     */
     patch: operations['user-setRole'];
     trace?: never;
   };
@@ -92,10 +107,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List and search products */
+    /**
+     * List and search products
+     * @description Live products, `limit` per page. `q` searches names; `inStock=true` keeps products with stock, `false` those without. Pass `nextCursor` back as `cursor` with the same `sort` for the next page (null on the last).
+     */
     get: operations['product-list'];
     put?: never;
-    /** Create a product */
+    /**
+     * Create a product
+     * @description ADMIN only. `price` is a decimal number or string with at most 2 decimals (0 to 1,000,000,000); `stock` an integer ≥ 0.
+     */
     post: operations['product-create'];
     delete?: never;
     options?: never;
@@ -110,15 +131,24 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get a product */
+    /**
+     * Get a product
+     * @description One live product (deleted products are not found).
+     */
     get: operations['product-get'];
     put?: never;
     post?: never;
-    /** Remove a product from the catalog (soft delete) */
+    /**
+     * Remove a product from the catalog (soft delete)
+     * @description ADMIN only. The product leaves the catalog and can no longer be ordered; orders that hold it keep it.
+     */
     delete: operations['product-delete'];
     options?: never;
     head?: never;
-    /** Change a product */
+    /**
+     * Change a product
+     * @description ADMIN only. Send at least one of `name`, `price`, `stock`, `description` (null clears the description). Readers see the change at once.
+     */
     patch: operations['product-update'];
     trace?: never;
   };
@@ -129,12 +159,15 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your orders, newest first (ADMIN: everyone’s, filterable by status and userId) */
+    /**
+     * Your orders, newest first (ADMIN: everyone’s, filterable by status and userId)
+     * @description A USER sees their own orders; an ADMIN sees everyone’s and may filter by `userId`. Pass `nextCursor` back as `cursor` for the next page (null on the last).
+     */
     get: operations['order-list'];
     put?: never;
     /**
      * Place an order (fulfilled asynchronously)
-     * @description Answers 202 with the PENDING order. Send an `Idempotency-Key` header (1–255 printable characters) to make retries safe: the same key with the same body returns the original order; with a different body, 422.
+     * @description Answers 202 with the PENDING order; a worker then confirms or rejects it. 1–50 lines, quantity 1–1,000 per product (repeated products are merged). Send an `Idempotency-Key` header (1–255 printable ASCII characters, no spaces) to make retries safe: the same key with the same body returns the original order (with `Idempotent-Replayed: true`); with a different body, 422.
      */
     post: operations['order-create'];
     delete?: never;
@@ -150,7 +183,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One order */
+    /**
+     * One order
+     * @description Its status, lines with unit prices, total, and the reason if it was rejected or failed. Owner or ADMIN.
+     */
     get: operations['order-get'];
     put?: never;
     post?: never;
@@ -169,7 +205,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Cancel a PENDING or CONFIRMED order (stock is returned) */
+    /**
+     * Cancel a PENDING or CONFIRMED order (stock is returned)
+     * @description Owner or ADMIN. A CONFIRMED order gives its stock back exactly once; a PENDING one is skipped by the workers. No body is needed.
+     */
     post: operations['order-cancel'];
     delete?: never;
     options?: never;
@@ -181,151 +220,145 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    /**
-     * Invalid input data error (400)
-     * @description The error information
-     * @example {
-     *       "code": "BAD_REQUEST",
-     *       "message": "Invalid input data",
-     *       "issues": []
-     *     }
-     */
-    'error.BAD_REQUEST': {
-      /**
-       * @description The error message
-       * @example Invalid input data
-       */
-      message: string;
-      /**
-       * @description The error code
-       * @example BAD_REQUEST
-       */
+    /** @description One rejected input field, as zod reports it; issue kinds add details (e.g. `minimum`, `origin`, `format`, `keys`). */
+    ValidationIssue: {
+      /** @description zod issue code, e.g. `too_small`, `invalid_type` */
       code: string;
-      /**
-       * @description An array of issues that were responsible for the error
-       * @example []
-       */
-      issues?: {
-        message: string;
-      }[];
+      /** @description Where in the input: keys and array indexes */
+      path: (string | number)[];
+      message: string;
+    } & {
+      [key: string]: unknown;
     };
-    /**
-     * Internal server error error (500)
-     * @description The error information
-     * @example {
-     *       "code": "INTERNAL_SERVER_ERROR",
-     *       "message": "Internal server error",
-     *       "issues": []
-     *     }
-     */
-    'error.INTERNAL_SERVER_ERROR': {
+    BadBodyError: {
       /**
-       * @description The error message
-       * @example Internal server error
+       * @description Stable, machine-readable error code
+       * @enum {string}
        */
+      code: 'BAD_REQUEST' | 'PARSE_ERROR';
+      /** @description What went wrong, for people */
       message: string;
-      /**
-       * @description The error code
-       * @example INTERNAL_SERVER_ERROR
-       */
-      code: string;
-      /**
-       * @description An array of issues that were responsible for the error
-       * @example []
-       */
-      issues?: {
-        message: string;
-      }[];
+      /** @description Present on validation errors: one entry per rejected field */
+      issues?: components['schemas']['ValidationIssue'][];
     };
-    /**
-     * Authorization not provided error (401)
-     * @description The error information
-     * @example {
-     *       "code": "UNAUTHORIZED",
-     *       "message": "Authorization not provided",
-     *       "issues": []
-     *     }
-     */
-    'error.UNAUTHORIZED': {
+    BadRequestError: {
       /**
-       * @description The error message
-       * @example Authorization not provided
+       * @description Stable, machine-readable error code
+       * @enum {string}
        */
+      code: 'BAD_REQUEST';
+      /** @description What went wrong, for people */
       message: string;
-      /**
-       * @description The error code
-       * @example UNAUTHORIZED
-       */
-      code: string;
-      /**
-       * @description An array of issues that were responsible for the error
-       * @example []
-       */
-      issues?: {
-        message: string;
-      }[];
+      /** @description Present on validation errors: one entry per rejected field */
+      issues?: components['schemas']['ValidationIssue'][];
     };
-    /**
-     * Insufficient access error (403)
-     * @description The error information
-     * @example {
-     *       "code": "FORBIDDEN",
-     *       "message": "Insufficient access",
-     *       "issues": []
-     *     }
-     */
-    'error.FORBIDDEN': {
+    UnauthorizedError: {
       /**
-       * @description The error message
-       * @example Insufficient access
+       * @description Stable, machine-readable error code
+       * @enum {string}
        */
+      code: 'UNAUTHORIZED';
+      /** @description What went wrong, for people */
       message: string;
-      /**
-       * @description The error code
-       * @example FORBIDDEN
-       */
-      code: string;
-      /**
-       * @description An array of issues that were responsible for the error
-       * @example []
-       */
-      issues?: {
-        message: string;
-      }[];
     };
-    /**
-     * Not found error (404)
-     * @description The error information
-     * @example {
-     *       "code": "NOT_FOUND",
-     *       "message": "Not found",
-     *       "issues": []
-     *     }
-     */
-    'error.NOT_FOUND': {
+    ForbiddenError: {
       /**
-       * @description The error message
-       * @example Not found
+       * @description Stable, machine-readable error code
+       * @enum {string}
        */
+      code: 'FORBIDDEN';
+      /** @description What went wrong, for people */
       message: string;
+    };
+    NotFoundError: {
       /**
-       * @description The error code
-       * @example NOT_FOUND
+       * @description Stable, machine-readable error code
+       * @enum {string}
        */
-      code: string;
+      code: 'NOT_FOUND';
+      /** @description What went wrong, for people */
+      message: string;
+    };
+    ConflictError: {
       /**
-       * @description An array of issues that were responsible for the error
-       * @example []
+       * @description Stable, machine-readable error code
+       * @enum {string}
        */
-      issues?: {
-        message: string;
-      }[];
+      code: 'CONFLICT';
+      /** @description What went wrong, for people */
+      message: string;
+    };
+    PayloadTooLargeError: {
+      /**
+       * @description Stable, machine-readable error code
+       * @enum {string}
+       */
+      code: 'PAYLOAD_TOO_LARGE';
+      /** @description What went wrong, for people */
+      message: string;
+    };
+    UnsupportedMediaTypeError: {
+      /**
+       * @description Stable, machine-readable error code
+       * @enum {string}
+       */
+      code: 'UNSUPPORTED_MEDIA_TYPE';
+      /** @description What went wrong, for people */
+      message: string;
+    };
+    UnprocessableContentError: {
+      /**
+       * @description Stable, machine-readable error code
+       * @enum {string}
+       */
+      code: 'UNPROCESSABLE_CONTENT';
+      /** @description What went wrong, for people */
+      message: string;
+    };
+    TooManyRequestsError: {
+      /**
+       * @description Stable, machine-readable error code
+       * @enum {string}
+       */
+      code: 'TOO_MANY_REQUESTS';
+      /** @description What went wrong, for people */
+      message: string;
+    };
+    InternalServerError: {
+      /**
+       * @description Stable, machine-readable error code
+       * @enum {string}
+       */
+      code: 'INTERNAL_SERVER_ERROR';
+      /** @description What went wrong, for people */
+      message: string;
     };
   };
   responses: never;
   parameters: never;
   requestBodies: never;
-  headers: never;
+  headers: {
+    /**
+     * @description Requests allowed in the current window of the limit that applies
+     * @example 42
+     */
+    'RateLimit-Limit': number;
+    /**
+     * @description Requests left in the current window
+     * @example 42
+     */
+    'RateLimit-Remaining': number;
+    /**
+     * @description Seconds until the window resets
+     * @example 42
+     */
+    'RateLimit-Reset': number;
+    /**
+     * @description Seconds to wait before retrying
+     * @example 42
+     */
+    'Retry-After': number;
+  };
   pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -339,6 +372,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "correct horse battery"
+         *     }
+         */
         'application/json': {
           email: string;
           password: string;
@@ -348,12 +387,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Successful response */
-      200: {
+      /** @description Created */
+      201: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "user": {
+           *         "id": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *         "email": "ada@example.com",
+           *         "role": "USER",
+           *         "createdAt": "2026-12-01T09:30:00.000Z"
+           *       }
+           *     }
+           */
           'application/json': {
             user: {
               /** Format: uuid */
@@ -361,27 +413,148 @@ export interface operations {
               email: string;
               /** @enum {string} */
               role: 'USER' | 'ADMIN';
+              /** Format: date-time */
               createdAt: string;
             };
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input (`issues` lists each rejected field), or a body that is not JSON */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadBodyError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Registering as ADMIN is disabled on this deployment */
+      403: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "FORBIDDEN",
+           *       "message": "You are not allowed to do this"
+           *     }
+           */
+          'application/json': components['schemas']['ForbiddenError'];
+        };
+      };
+      /** @description An account with this email already exists */
+      409: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "CONFLICT",
+           *       "message": "Conflict"
+           *     }
+           */
+          'application/json': components['schemas']['ConflictError'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT_BYTES */
+      413: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "message": "Request body is too large"
+           *     }
+           */
+          'application/json': components['schemas']['PayloadTooLargeError'];
+        };
+      };
+      /** @description The body is not `application/json`, or not in UTF-8 */
+      415: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "message": "Unsupported body encoding"
+           *     }
+           */
+          'application/json': components['schemas']['UnsupportedMediaTypeError'];
+        };
+      };
+      /** @description Too many requests from this client address; wait `Retry-After` seconds, or too many registrations from this address */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -395,6 +568,12 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "email": "ada@example.com",
+         *       "password": "correct horse battery"
+         *     }
+         */
         'application/json': {
           email: string;
           password: string;
@@ -402,12 +581,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjBjOWE1MiJ9.signature",
+           *       "tokenType": "Bearer",
+           *       "expiresIn": 3600,
+           *       "user": {
+           *         "id": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *         "email": "ada@example.com",
+           *         "role": "USER",
+           *         "createdAt": "2026-12-01T09:30:00.000Z"
+           *       }
+           *     }
+           */
           'application/json': {
             token: string;
             /** @constant */
@@ -420,27 +615,130 @@ export interface operations {
               email: string;
               /** @enum {string} */
               role: 'USER' | 'ADMIN';
+              /** Format: date-time */
               createdAt: string;
             };
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input (`issues` lists each rejected field), or a body that is not JSON */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadBodyError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Wrong email or password (the same answer for an unknown email) */
+      401: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT_BYTES */
+      413: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "message": "Request body is too large"
+           *     }
+           */
+          'application/json': components['schemas']['PayloadTooLargeError'];
+        };
+      };
+      /** @description The body is not `application/json`, or not in UTF-8 */
+      415: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "message": "Unsupported body encoding"
+           *     }
+           */
+          'application/json': components['schemas']['UnsupportedMediaTypeError'];
+        };
+      };
+      /** @description Too many requests from this client address; wait `Retry-After` seconds, or too many failed logins for this email from this address, or from this address today */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -454,12 +752,25 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "user": {
+           *         "id": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *         "email": "ada@example.com",
+           *         "role": "USER",
+           *         "createdAt": "2026-12-01T09:30:00.000Z"
+           *       }
+           *     }
+           */
           'application/json': {
             user: {
               /** Format: uuid */
@@ -467,36 +778,62 @@ export interface operations {
               email: string;
               /** @enum {string} */
               role: 'USER' | 'ADMIN';
+              /** Format: date-time */
               createdAt: string;
             };
           };
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
-      403: {
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -505,6 +842,7 @@ export interface operations {
     parameters: {
       query?: {
         cursor?: string;
+        /** @example 20 */
         limit?: number;
       };
       header?: never;
@@ -513,12 +851,28 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "id": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *           "email": "ada@example.com",
+           *           "role": "USER",
+           *           "createdAt": "2026-12-01T09:30:00.000Z"
+           *         }
+           *       ],
+           *       "nextCursor": null
+           *     }
+           */
           'application/json': {
             items: {
               /** Format: uuid */
@@ -526,55 +880,113 @@ export interface operations {
               email: string;
               /** @enum {string} */
               role: 'USER' | 'ADMIN';
+              /** Format: date-time */
               createdAt: string;
             }[];
             nextCursor: string | null;
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input: `issues` lists each rejected field */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadRequestError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
+      /** @description Only admins may list users */
       403: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "FORBIDDEN",
+           *       "message": "You are not allowed to do this"
+           *     }
+           */
+          'application/json': components['schemas']['ForbiddenError'];
         };
       };
-      /** @description Not found */
-      404: {
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.NOT_FOUND'];
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -584,12 +996,18 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @example 3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11 */
         id: string;
       };
       cookie?: never;
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "role": "ADMIN"
+         *     }
+         */
         'application/json': {
           /** @enum {string} */
           role: 'USER' | 'ADMIN';
@@ -597,12 +1015,25 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "user": {
+           *         "id": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *         "email": "ada@example.com",
+           *         "role": "ADMIN",
+           *         "createdAt": "2026-12-01T09:30:00.000Z"
+           *       }
+           *     }
+           */
           'application/json': {
             user: {
               /** Format: uuid */
@@ -610,54 +1041,184 @@ export interface operations {
               email: string;
               /** @enum {string} */
               role: 'USER' | 'ADMIN';
+              /** Format: date-time */
               createdAt: string;
             };
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input (`issues` lists each rejected field), or a body that is not JSON */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadBodyError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
+      /** @description Only admins may change roles */
       403: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "FORBIDDEN",
+           *       "message": "You are not allowed to do this"
+           *     }
+           */
+          'application/json': components['schemas']['ForbiddenError'];
         };
       };
-      /** @description Not found */
+      /** @description User not found */
       404: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.NOT_FOUND'];
+          /**
+           * @example {
+           *       "code": "NOT_FOUND",
+           *       "message": "Not found"
+           *     }
+           */
+          'application/json': components['schemas']['NotFoundError'];
         };
       };
-      /** @description Internal server error */
+      /** @description The last admin cannot be demoted */
+      409: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "CONFLICT",
+           *       "message": "Conflict"
+           *     }
+           */
+          'application/json': components['schemas']['ConflictError'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT_BYTES */
+      413: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "message": "Request body is too large"
+           *     }
+           */
+          'application/json': components['schemas']['PayloadTooLargeError'];
+        };
+      };
+      /** @description The body is not `application/json`, or not in UTF-8 */
+      415: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "message": "Unsupported body encoding"
+           *     }
+           */
+          'application/json': components['schemas']['UnsupportedMediaTypeError'];
+        };
+      };
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -666,9 +1227,13 @@ export interface operations {
     parameters: {
       query?: {
         cursor?: string;
+        /** @example 20 */
         limit?: number;
+        /** @example cup */
         q?: string;
-        inStock?: boolean | ('true' | 'false');
+        /** @example true */
+        inStock?: 'true' | 'false';
+        /** @example price_asc */
         sort?: 'newest' | 'price_asc' | 'price_desc' | 'name';
       };
       header?: never;
@@ -677,12 +1242,33 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          /** @description HIT: from the cache; MISS: loaded and cached; BYPASS: loaded, cache unavailable */
+          'X-Cache': 'HIT' | 'MISS' | 'BYPASS';
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "id": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *           "name": "Espresso cup",
+           *           "description": "Porcelain, 90 ml",
+           *           "price": "12.50",
+           *           "stock": 40,
+           *           "createdAt": "2026-12-01T09:30:00.000Z",
+           *           "updatedAt": "2026-12-01T09:45:00.000Z"
+           *         }
+           *       ],
+           *       "nextCursor": null
+           *     }
+           */
           'application/json': {
             items: {
               /** Format: uuid */
@@ -692,38 +1278,79 @@ export interface operations {
               /** @description decimal amount with two decimals, e.g. "19.99" */
               price: string;
               stock: number;
+              /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
               updatedAt: string;
             }[];
             nextCursor: string | null;
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input: `issues` lists each rejected field */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadRequestError'];
         };
       };
-      /** @description Not found */
-      404: {
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.NOT_FOUND'];
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -737,6 +1364,14 @@ export interface operations {
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "name": "Espresso cup",
+         *       "price": "12.50",
+         *       "stock": 40,
+         *       "description": "Porcelain, 90 ml"
+         *     }
+         */
         'application/json': {
           name: string;
           price: number | string;
@@ -746,12 +1381,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Successful response */
-      200: {
+      /** @description Created */
+      201: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "product": {
+           *         "id": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *         "name": "Espresso cup",
+           *         "description": "Porcelain, 90 ml",
+           *         "price": "12.50",
+           *         "stock": 40,
+           *         "createdAt": "2026-12-01T09:30:00.000Z",
+           *         "updatedAt": "2026-12-01T09:45:00.000Z"
+           *       }
+           *     }
+           */
           'application/json': {
             product: {
               /** Format: uuid */
@@ -761,46 +1412,168 @@ export interface operations {
               /** @description decimal amount with two decimals, e.g. "19.99" */
               price: string;
               stock: number;
+              /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
               updatedAt: string;
             };
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input (`issues` lists each rejected field), or a body that is not JSON */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadBodyError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
+      /** @description Only admins may change the catalog */
       403: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "FORBIDDEN",
+           *       "message": "You are not allowed to do this"
+           *     }
+           */
+          'application/json': components['schemas']['ForbiddenError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Another live product already has this name (compared case-insensitively) */
+      409: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "CONFLICT",
+           *       "message": "Conflict"
+           *     }
+           */
+          'application/json': components['schemas']['ConflictError'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT_BYTES */
+      413: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "message": "Request body is too large"
+           *     }
+           */
+          'application/json': components['schemas']['PayloadTooLargeError'];
+        };
+      };
+      /** @description The body is not `application/json`, or not in UTF-8 */
+      415: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "message": "Unsupported body encoding"
+           *     }
+           */
+          'application/json': components['schemas']['UnsupportedMediaTypeError'];
+        };
+      };
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -810,18 +1583,37 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @example 8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          /** @description HIT: from the cache; MISS: loaded and cached; BYPASS: loaded, cache unavailable */
+          'X-Cache': 'HIT' | 'MISS' | 'BYPASS';
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "product": {
+           *         "id": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *         "name": "Espresso cup",
+           *         "description": "Porcelain, 90 ml",
+           *         "price": "12.50",
+           *         "stock": 40,
+           *         "createdAt": "2026-12-01T09:30:00.000Z",
+           *         "updatedAt": "2026-12-01T09:45:00.000Z"
+           *       }
+           *     }
+           */
           'application/json': {
             product: {
               /** Format: uuid */
@@ -831,37 +1623,96 @@ export interface operations {
               /** @description decimal amount with two decimals, e.g. "19.99" */
               price: string;
               stock: number;
+              /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
               updatedAt: string;
             };
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input: `issues` lists each rejected field */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadRequestError'];
         };
       };
-      /** @description Not found */
+      /** @description No live product has this id */
       404: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.NOT_FOUND'];
+          /**
+           * @example {
+           *       "code": "NOT_FOUND",
+           *       "message": "Not found"
+           *     }
+           */
+          'application/json': components['schemas']['NotFoundError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -871,18 +1722,28 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @example 8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "id": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *       "deleted": true
+           *     }
+           */
           'application/json': {
             /** Format: uuid */
             id: string;
@@ -891,49 +1752,124 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input: `issues` lists each rejected field */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadRequestError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
+      /** @description Only admins may change the catalog */
       403: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "FORBIDDEN",
+           *       "message": "You are not allowed to do this"
+           *     }
+           */
+          'application/json': components['schemas']['ForbiddenError'];
         };
       };
-      /** @description Not found */
+      /** @description No live product has this id */
       404: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.NOT_FOUND'];
+          /**
+           * @example {
+           *       "code": "NOT_FOUND",
+           *       "message": "Not found"
+           *     }
+           */
+          'application/json': components['schemas']['NotFoundError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -943,12 +1879,19 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @example 8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f */
         id: string;
       };
       cookie?: never;
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "price": "11.00",
+         *       "stock": 35
+         *     }
+         */
         'application/json': {
           name?: string;
           price?: number | string;
@@ -958,12 +1901,28 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "product": {
+           *         "id": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *         "name": "Espresso cup",
+           *         "description": "Porcelain, 90 ml",
+           *         "price": "11.00",
+           *         "stock": 35,
+           *         "createdAt": "2026-12-01T09:30:00.000Z",
+           *         "updatedAt": "2026-12-01T09:45:00.000Z"
+           *       }
+           *     }
+           */
           'application/json': {
             product: {
               /** Format: uuid */
@@ -973,55 +1932,186 @@ export interface operations {
               /** @description decimal amount with two decimals, e.g. "19.99" */
               price: string;
               stock: number;
+              /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
               updatedAt: string;
             };
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input (`issues` lists each rejected field), or a body that is not JSON */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadBodyError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
+      /** @description Only admins may change the catalog */
       403: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "FORBIDDEN",
+           *       "message": "You are not allowed to do this"
+           *     }
+           */
+          'application/json': components['schemas']['ForbiddenError'];
         };
       };
-      /** @description Not found */
+      /** @description No live product has this id */
       404: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.NOT_FOUND'];
+          /**
+           * @example {
+           *       "code": "NOT_FOUND",
+           *       "message": "Not found"
+           *     }
+           */
+          'application/json': components['schemas']['NotFoundError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Another live product already has this name (compared case-insensitively) */
+      409: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "CONFLICT",
+           *       "message": "Conflict"
+           *     }
+           */
+          'application/json': components['schemas']['ConflictError'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT_BYTES */
+      413: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "message": "Request body is too large"
+           *     }
+           */
+          'application/json': components['schemas']['PayloadTooLargeError'];
+        };
+      };
+      /** @description The body is not `application/json`, or not in UTF-8 */
+      415: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "message": "Unsupported body encoding"
+           *     }
+           */
+          'application/json': components['schemas']['UnsupportedMediaTypeError'];
+        };
+      };
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -1030,7 +2120,9 @@ export interface operations {
     parameters: {
       query?: {
         cursor?: string;
+        /** @example 20 */
         limit?: number;
+        /** @example PENDING */
         status?: 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED';
         userId?: string;
       };
@@ -1040,12 +2132,42 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "items": [
+           *         {
+           *           "id": "c6b1f0d2-7e8a-4b9c-a1d2-e3f405162738",
+           *           "userId": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *           "status": "PENDING",
+           *           "total": "25.00",
+           *           "reasonCode": null,
+           *           "reason": null,
+           *           "items": [
+           *             {
+           *               "productId": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *               "name": "Espresso cup",
+           *               "quantity": 2,
+           *               "unitPrice": "12.50"
+           *             }
+           *           ],
+           *           "createdAt": "2026-12-01T09:30:00.000Z",
+           *           "updatedAt": "2026-12-01T09:30:00.000Z",
+           *           "processedAt": null,
+           *           "cancelledAt": null
+           *         }
+           *       ],
+           *       "nextCursor": null
+           *     }
+           */
           'application/json': {
             items: {
               /** Format: uuid */
@@ -1065,7 +2187,9 @@ export interface operations {
                 quantity: number;
                 unitPrice: string;
               }[];
+              /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
               updatedAt: string;
               processedAt: string | null;
               cancelledAt: string | null;
@@ -1074,49 +2198,88 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input: `issues` lists each rejected field */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadRequestError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
-      403: {
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
         };
       };
-      /** @description Not found */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['error.NOT_FOUND'];
-        };
-      };
-      /** @description Internal server error */
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -1124,12 +2287,25 @@ export interface operations {
   'order-create': {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description Makes retries safe; kept at least 24 hours, per user */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
     requestBody: {
       content: {
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+         *           "quantity": 2
+         *         }
+         *       ]
+         *     }
+         */
         'application/json': {
           items: {
             /** Format: uuid */
@@ -1141,12 +2317,41 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Successful response */
-      200: {
+      /** @description Accepted: processing continues after the response */
+      202: {
         headers: {
+          /** @description Present when an earlier request with this Idempotency-Key created the order */
+          'Idempotent-Replayed'?: 'true';
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "order": {
+           *         "id": "c6b1f0d2-7e8a-4b9c-a1d2-e3f405162738",
+           *         "userId": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *         "status": "PENDING",
+           *         "total": "25.00",
+           *         "reasonCode": null,
+           *         "reason": null,
+           *         "items": [
+           *           {
+           *             "productId": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *             "name": "Espresso cup",
+           *             "quantity": 2,
+           *             "unitPrice": "12.50"
+           *           }
+           *         ],
+           *         "createdAt": "2026-12-01T09:30:00.000Z",
+           *         "updatedAt": "2026-12-01T09:30:00.000Z",
+           *         "processedAt": null,
+           *         "cancelledAt": null
+           *       }
+           *     }
+           */
           'application/json': {
             order: {
               /** Format: uuid */
@@ -1166,7 +2371,9 @@ export interface operations {
                 quantity: number;
                 unitPrice: string;
               }[];
+              /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
               updatedAt: string;
               processedAt: string | null;
               cancelledAt: string | null;
@@ -1174,40 +2381,142 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input (`issues` lists each rejected field), or a body that is not JSON */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadBodyError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
-      403: {
+      /** @description The body is larger than BODY_LIMIT_BYTES */
+      413: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "message": "Request body is too large"
+           *     }
+           */
+          'application/json': components['schemas']['PayloadTooLargeError'];
         };
       };
-      /** @description Internal server error */
+      /** @description The body is not `application/json`, or not in UTF-8 */
+      415: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "message": "Unsupported body encoding"
+           *     }
+           */
+          'application/json': components['schemas']['UnsupportedMediaTypeError'];
+        };
+      };
+      /** @description This Idempotency-Key was already used with a different body */
+      422: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNPROCESSABLE_CONTENT",
+           *       "message": "This Idempotency-Key was already used with a different request"
+           *     }
+           */
+          'application/json': components['schemas']['UnprocessableContentError'];
+        };
+      };
+      /** @description Too many requests from this client address; wait `Retry-After` seconds, or too many orders from this user */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -1217,18 +2526,46 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @example c6b1f0d2-7e8a-4b9c-a1d2-e3f405162738 */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "order": {
+           *         "id": "c6b1f0d2-7e8a-4b9c-a1d2-e3f405162738",
+           *         "userId": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *         "status": "PENDING",
+           *         "total": "25.00",
+           *         "reasonCode": null,
+           *         "reason": null,
+           *         "items": [
+           *           {
+           *             "productId": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *             "name": "Espresso cup",
+           *             "quantity": 2,
+           *             "unitPrice": "12.50"
+           *           }
+           *         ],
+           *         "createdAt": "2026-12-01T09:30:00.000Z",
+           *         "updatedAt": "2026-12-01T09:30:00.000Z",
+           *         "processedAt": null,
+           *         "cancelledAt": null
+           *       }
+           *     }
+           */
           'application/json': {
             order: {
               /** Format: uuid */
@@ -1248,7 +2585,9 @@ export interface operations {
                 quantity: number;
                 unitPrice: string;
               }[];
+              /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
               updatedAt: string;
               processedAt: string | null;
               cancelledAt: string | null;
@@ -1256,49 +2595,106 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input: `issues` lists each rejected field */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadRequestError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
-        };
-      };
-      /** @description Not found */
+      /** @description No such order (or it belongs to someone else) */
       404: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.NOT_FOUND'];
+          /**
+           * @example {
+           *       "code": "NOT_FOUND",
+           *       "message": "Not found"
+           *     }
+           */
+          'application/json': components['schemas']['NotFoundError'];
         };
       };
-      /** @description Internal server error */
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
@@ -1308,18 +2704,46 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
+        /** @example c6b1f0d2-7e8a-4b9c-a1d2-e3f405162738 */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Successful response */
+      /** @description OK */
       200: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "order": {
+           *         "id": "c6b1f0d2-7e8a-4b9c-a1d2-e3f405162738",
+           *         "userId": "3f0c9a52-6a4e-4c1b-9f59-1d0f4c2b7e11",
+           *         "status": "CANCELLED",
+           *         "total": "25.00",
+           *         "reasonCode": null,
+           *         "reason": null,
+           *         "items": [
+           *           {
+           *             "productId": "8d2e4f6a-1b3c-4d5e-8f70-9a1b2c3d4e5f",
+           *             "name": "Espresso cup",
+           *             "quantity": 2,
+           *             "unitPrice": "12.50"
+           *           }
+           *         ],
+           *         "createdAt": "2026-12-01T09:30:00.000Z",
+           *         "updatedAt": "2026-12-01T09:30:00.000Z",
+           *         "processedAt": null,
+           *         "cancelledAt": "2026-12-01T09:50:00.000Z"
+           *       }
+           *     }
+           */
           'application/json': {
             order: {
               /** Format: uuid */
@@ -1339,7 +2763,9 @@ export interface operations {
                 quantity: number;
                 unitPrice: string;
               }[];
+              /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
               updatedAt: string;
               processedAt: string | null;
               cancelledAt: string | null;
@@ -1347,40 +2773,160 @@ export interface operations {
           };
         };
       };
-      /** @description Invalid input data */
+      /** @description Invalid input (`issues` lists each rejected field), or a body that is not JSON */
       400: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.BAD_REQUEST'];
+          /**
+           * @example {
+           *       "code": "BAD_REQUEST",
+           *       "message": "Input validation failed",
+           *       "issues": [
+           *         {
+           *           "code": "too_small",
+           *           "path": [
+           *             "items",
+           *             0,
+           *             "quantity"
+           *           ],
+           *           "message": "Too small: expected number to be >=1",
+           *           "origin": "number",
+           *           "minimum": 1,
+           *           "inclusive": true
+           *         }
+           *       ]
+           *     }
+           */
+          'application/json': components['schemas']['BadBodyError'];
         };
       };
-      /** @description Authorization not provided */
+      /** @description Missing, malformed, invalid or expired access token, or its user no longer exists */
       401: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.UNAUTHORIZED'];
+          /**
+           * @example {
+           *       "code": "UNAUTHORIZED",
+           *       "message": "Authentication required"
+           *     }
+           */
+          'application/json': components['schemas']['UnauthorizedError'];
         };
       };
-      /** @description Insufficient access */
-      403: {
+      /** @description No such order (or it belongs to someone else) */
+      404: {
         headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.FORBIDDEN'];
+          /**
+           * @example {
+           *       "code": "NOT_FOUND",
+           *       "message": "Not found"
+           *     }
+           */
+          'application/json': components['schemas']['NotFoundError'];
         };
       };
-      /** @description Internal server error */
+      /** @description The order is REJECTED, FAILED or already CANCELLED */
+      409: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "CONFLICT",
+           *       "message": "Conflict"
+           *     }
+           */
+          'application/json': components['schemas']['ConflictError'];
+        };
+      };
+      /** @description The body is larger than BODY_LIMIT_BYTES */
+      413: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "PAYLOAD_TOO_LARGE",
+           *       "message": "Request body is too large"
+           *     }
+           */
+          'application/json': components['schemas']['PayloadTooLargeError'];
+        };
+      };
+      /** @description The body is not `application/json`, or not in UTF-8 */
+      415: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "UNSUPPORTED_MEDIA_TYPE",
+           *       "message": "Unsupported body encoding"
+           *     }
+           */
+          'application/json': components['schemas']['UnsupportedMediaTypeError'];
+        };
+      };
+      /** @description Too many requests from this client address; wait `Retry-After` seconds */
+      429: {
+        headers: {
+          'RateLimit-Limit': components['headers']['RateLimit-Limit'];
+          'RateLimit-Remaining': components['headers']['RateLimit-Remaining'];
+          'RateLimit-Reset': components['headers']['RateLimit-Reset'];
+          'Retry-After': components['headers']['Retry-After'];
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TOO_MANY_REQUESTS",
+           *       "message": "Too many requests; retry in 42 s"
+           *     }
+           */
+          'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description Unexpected failure (details are logged with the request id, never sent) */
       500: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['error.INTERNAL_SERVER_ERROR'];
+          /**
+           * @example {
+           *       "code": "INTERNAL_SERVER_ERROR",
+           *       "message": "Internal server error"
+           *     }
+           */
+          'application/json': components['schemas']['InternalServerError'];
         };
       };
     };
