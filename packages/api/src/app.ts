@@ -78,7 +78,14 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     });
   });
 
-  // Health checks and metrics above are exempt; everything below counts against the client's IP.
+  // The document is the same bytes for everyone and built once: fetching it costs nothing worth
+  // limiting, and clients and contract tools read it before their first call.
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+
+  // Health checks, metrics and the document above are exempt; everything below counts against
+  // the client's IP.
   app.use(ipRateLimit(deps));
 
   app.use(
@@ -102,9 +109,6 @@ export function createApp(deps: ApiDeps, state: AppState = { shuttingDown: false
     }),
   );
 
-  app.get('/openapi.json', (_req, res) => {
-    res.json(document);
-  });
   if (env.API_DOCS_ENABLED) {
     app.use('/docs', docsPage('/openapi.json', publicUrl));
   }
