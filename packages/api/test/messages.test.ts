@@ -1,0 +1,119 @@
+// What callers read when a request is refused: one voice, well-formed, and nothing internal
+// (no validator patterns, no library wording).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { startTestApp, type TestApp } from '../src/testing.ts';
+import { rest, signIn } from './rest-helpers.ts';
+
+const issueSchema = z.looseObject({
+  code: z.string(),
+  path: z.array(z.union([z.string(), z.number()])),
+  message: z.string(),
+});
+const validationError = z.strictObject({
+  code: z.literal('BAD_REQUEST'),
+  message: z.literal('Input validation failed'),
+  issues: z.array(issueSchema).min(1),
+});
+
+/** The issues of a REST validation error (fails the test if the body is anything else). */
+function issuesOf(json: unknown) {
+  return validationError.parse(json).issues;
+}
+
+/** Zod's own English wording, which must never reach a caller. */
+const LIBRARY_WORDING =
+  /Invalid input|Invalid option|Too (big|small)|Unrecognized key|Invalid UUID|Invalid email|expected .*, received/;
+
+describe('error messages', () => {
+  let app: TestApp;
+  let adminToken: string;
+  beforeAll(async () => {
+    app = await startTestApp();
+    ({ token: adminToken } = await signIn(app, 'ADMIN'));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('an unknown key and a wrong type get the project voice', async () => {
+    const res = await rest(app.url, 'POST', '/auth/register', {
+      email: 5,
+      password: 'long enough',
+      admin: true,
+    });
+    expect(issuesOf(res.json)).toEqual([
+      { code: 'invalid_type', expected: 'string', path: ['email'], message: 'must be a string' },
+      { code: 'unrecognized_keys', keys: ['admin'], path: [], message: 'unknown field "admin"' },
+    ]);
+  });
+
+  it('every field message starts lower-case and speaks without library wording', async () => {
+    const [missing, tooLong, badQuery, tooBigQuery, wrongTypes, badValues, missingId, ...others] =
+      await Promise.all([
+        rest(app.url, 'POST', '/auth/register', {}),
+        rest(app.url, 'POST', '/auth/register', {
+          email: `${'a'.repeat(250)}@example.com`,
+          password: 'x',
+          role: 'ROOT',
+          a: 1,
+          b: 2,
+        }),
+        rest(app.url, 'GET', '/product?limit=0&sort=cheapest&inStock=maybe&cursor=abc'),
+        rest(app.url, 'GET', '/product?limit=101&q=' + 'x'.repeat(101)),
+        rest(app.url, 'POST', '/product', { name: 5, price: true, stock: 1.5 }, adminToken),
+        rest(app.url, 'POST', '/product', { name: '', price: '1.234', stock: -1 }, adminToken),
+        rest(app.url, 'POST', '/order', { items: [{ quantity: 1001 }] }, adminToken),
+        rest(app.url, 'POST', '/order', { items: [] }, adminToken),
+        rest(app.url, 'POST', '/order', { items: 'all' }, adminToken),
+        rest(app.url, 'POST', '/order', { items: [{ id: 5, quantity: 0 }] }, adminToken),
+        rest(app.url, 'GET', '/order?status=LOST&limit=x', undefined, adminToken),
+      ]);
+    const answers = [
+      missing,
+      tooLong,
+      badQuery,
+      tooBigQuery,
+      wrongTypes,
+      badValues,
+      missingId,
+      ...others,
+    ];
+    const messages = answers.flatMap((answer) => issuesOf(answer.json)).map((i) => i.message);
+    expect(messages.length).toBeGreaterThan(20);
+    for (const message of messages) {
+      expect(message).toMatch(/^[a-z]/);
+      expect(message).not.toMatch(/\.$/);
+      expect(message).not.toMatch(LIBRARY_WORDING);
+    }
+    expect(issuesOf(missing.json)).toEqual([
+      expect.objectContaining({ path: ['email'], message: 'is required' }),
+      expect.objectContaining({ path: ['password'], message: 'is required' }),
+    ]);
+    expect(issuesOf(tooLong.json)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: ['email'], message: 'must be at most 254 characters' }),
+        expect.objectContaining({ path: ['role'], message: 'must be one of: USER, ADMIN' }),
+        expect.objectContaining({ path: [], message: 'unknown fields "a", "b"' }),
+      ]),
+    );
+    expect(issuesOf(badQuery.json)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: ['limit'], message: 'must be at least 1' }),
+        expect.objectContaining({ path: ['inStock'], message: 'must be true or false' }),
+      ]),
+    );
+    expect(issuesOf(wrongTypes.json)).toEqual([
+      expect.objectContaining({ path: ['name'], message: 'must be a string' }),
+      expect.objectContaining({
+        path: ['price'],
+        message: 'must be a non-negative amount with at most 2 decimals',
+      }),
+      expect.objectContaining({ path: ['stock'], message: 'must be an integer' }),
+    ]);
+    expect(issuesOf(missingId.json)).toEqual([
+      expect.objectContaining({ path: ['items', 0, 'id'], message: 'is required' }),
+      expect.objectContaining({ path: ['items', 0, 'quantity'], message: 'must be at most 1000' }),
+    ]);
+  });
+});
