@@ -21,6 +21,15 @@ function issuesOf(json: unknown) {
   return validationError.parse(json).issues;
 }
 
+const trpcValidationError = z.looseObject({
+  error: z.looseObject({
+    json: z.looseObject({
+      message: z.literal('Input validation failed'),
+      data: z.looseObject({ code: z.literal('BAD_REQUEST'), issues: z.array(issueSchema) }),
+    }),
+  }),
+});
+
 /** Zod's own English wording, which must never reach a caller. */
 const LIBRARY_WORDING =
   /Invalid input|Invalid option|Too (big|small)|Unrecognized key|Invalid UUID|Invalid email|expected .*, received/;
@@ -35,6 +44,13 @@ describe('error messages', () => {
   afterAll(async () => {
     await app.close();
   });
+
+  const post = (route: string, body: string, contentType?: string) =>
+    fetch(`${app.url}${route}`, {
+      method: 'POST',
+      headers: contentType === undefined ? {} : { 'content-type': contentType },
+      body,
+    });
 
   it('an unknown key and a wrong type get the project voice', async () => {
     const res = await rest(app.url, 'POST', '/auth/register', {
@@ -115,5 +131,55 @@ describe('error messages', () => {
       expect.objectContaining({ path: ['items', 0, 'id'], message: 'is required' }),
       expect.objectContaining({ path: ['items', 0, 'quantity'], message: 'must be at most 1000' }),
     ]);
+  });
+
+  it('an invalid email or uuid shows no pattern, in REST issues and tRPC issues', async () => {
+    const email = issuesOf(
+      (await rest(app.url, 'POST', '/auth/register', { email: 'nope', password: 'long enough' }))
+        .json,
+    );
+    expect(email).toEqual([
+      {
+        code: 'invalid_format',
+        format: 'email',
+        origin: 'string',
+        path: ['email'],
+        message: 'must be a valid email address',
+      },
+    ]);
+    const productId = issuesOf((await rest(app.url, 'GET', '/product/not-a-uuid')).json);
+    expect(productId).toEqual([
+      {
+        code: 'invalid_format',
+        format: 'uuid',
+        origin: 'string',
+        path: ['id'],
+        message: 'must be a product id (UUID)',
+      },
+    ]);
+    const userId = issuesOf(
+      (await rest(app.url, 'GET', '/order?userId=nope', undefined, adminToken)).json,
+    );
+    expect(userId).toEqual([
+      expect.objectContaining({ path: ['userId'], message: 'must be a user id (UUID)' }),
+    ]);
+    const lines = issuesOf(
+      (await rest(app.url, 'POST', '/order', { items: [{ id: 'x', quantity: 1 }] }, adminToken))
+        .json,
+    );
+    const trpc = trpcValidationError.parse(
+      await (
+        await post(
+          '/trpc/auth.register',
+          JSON.stringify({ json: { email: 'nope', password: 'long enough' } }),
+          'application/json',
+        )
+      ).json(),
+    ).error.json.data.issues;
+    for (const issue of [...email, ...productId, ...userId, ...lines, ...trpc]) {
+      expect(issue).not.toHaveProperty('pattern');
+      // A regex in any form: anchors, character classes, quantifiers.
+      expect(JSON.stringify(issue)).not.toMatch(/\^|\$|\[0-9|\{\d/);
+    }
   });
 });
