@@ -182,4 +182,19 @@ describe('error messages', () => {
       expect(JSON.stringify(issue)).not.toMatch(/\^|\$|\[0-9|\{\d/);
     }
   });
+
+  it('a non-JSON content type is 415 with a well-formed message, on REST and tRPC', async () => {
+    const expected = {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'Content-Type must be application/json',
+    };
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'text/xml']) {
+      const res = await post('/auth/login', 'email=x', contentType);
+      expect(res.status, contentType).toBe(415);
+      expect(await res.json()).toEqual(expected);
+    }
+    const trpc = await post('/trpc/auth.login', 'email=x', 'text/plain');
+    expect(trpc.status).toBe(415);
+    expect(await trpc.json()).toMatchObject({ error: { json: { message: expected.message } } });
+  });
 });

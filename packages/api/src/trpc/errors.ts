@@ -48,9 +48,22 @@ export function validationIssues(error: TRPCError): ValidationIssue[] | undefine
   }));
 }
 
+/**
+ * tRPC and trpc-to-openapi both word a refused content type as `Unsupported content-type "<type>`
+ * (the closing quote is missing) or "Missing content-type header". JSON is the only body either
+ * side of this API reads.
+ */
+const CONTENT_TYPE_MESSAGE = 'Content-Type must be application/json';
+
 export function publicMessage(error: TRPCError): string {
   if (error.code === 'INTERNAL_SERVER_ERROR') return INTERNAL_MESSAGE;
   if (error.cause instanceof z.ZodError) return 'Input validation failed';
+  if (
+    error.code === 'UNSUPPORTED_MEDIA_TYPE' &&
+    /^(Unsupported|Missing) content-type/.test(error.message)
+  ) {
+    return CONTENT_TYPE_MESSAGE;
+  }
   return error.message;
 }
 
