@@ -197,4 +197,21 @@ describe('error messages', () => {
     expect(trpc.status).toBe(415);
     expect(await trpc.json()).toMatchObject({ error: { json: { message: expected.message } } });
   });
+
+  it('an unsupported charset or content encoding is 415 in the same voice', async () => {
+    const expected = {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: 'Request body charset or encoding is not supported',
+    };
+    const charset = await post('/auth/login', '{}', 'application/json; charset=koi8-r');
+    expect(charset.status).toBe(415);
+    expect(await charset.json()).toEqual(expected);
+    const encoding = await fetch(`${app.url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'rot13' },
+      body: '{}',
+    });
+    expect(encoding.status).toBe(415);
+    expect(await encoding.json()).toEqual(expected);
+  });
 });

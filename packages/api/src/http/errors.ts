@@ -33,7 +33,12 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
       return;
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding');
+      sendError(
+        res,
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Request body charset or encoding is not supported',
+      );
       return;
     default:
       break;
