@@ -214,4 +214,27 @@ describe('error messages', () => {
     expect(encoding.status).toBe(415);
     expect(await encoding.json()).toEqual(expected);
   });
+
+  it.each(['null', '  null', '42', '"text"', 'true', '[]', '[{"email":"a@example.com"}]'])(
+    'a JSON body of %s is 400 "must be a JSON object", not "not valid JSON"',
+    async (body) => {
+      const res = await post('/auth/login', body, 'application/json');
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        code: 'BAD_REQUEST',
+        message: 'Request body must be a JSON object',
+      });
+    },
+  );
+
+  it('text that is not JSON at all is still PARSE_ERROR', async () => {
+    for (const body of ['{"email":', 'nul', "{'a':1}"]) {
+      const res = await post('/auth/login', body, 'application/json');
+      expect(res.status, body).toBe(400);
+      expect(await res.json()).toEqual({
+        code: 'PARSE_ERROR',
+        message: 'Request body is not valid JSON',
+      });
+    }
+  });
 });

@@ -7,7 +7,7 @@ import {
   type OpenApiRouter,
 } from 'trpc-to-openapi';
 import type { ApiDeps } from '../deps.ts';
-import { sendError } from '../http/errors.ts';
+import { isJsonObjectBody, NOT_AN_OBJECT_MESSAGE, sendError } from '../http/errors.ts';
 import { exceedsJsonDepth, JSON_TOO_DEEP_MESSAGE } from '../http/json-depth.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { createHttpContext } from '../trpc/context.ts';
@@ -76,9 +76,12 @@ export function restBridge(deps: ApiDeps): Router {
     }
     next();
   });
-  bridge.use(express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: true }));
+  // Not strict: `null` or `42` is valid JSON, so it is refused below for what it is (not an
+  // object), rather than by the parser as "not valid JSON".
+  bridge.use(express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: false }));
   bridge.use((req, res, next) => {
     if (exceedsJsonDepth(req.body)) sendError(res, 400, 'BAD_REQUEST', JSON_TOO_DEEP_MESSAGE);
+    else if (!isJsonObjectBody(req.body)) sendError(res, 400, 'BAD_REQUEST', NOT_AN_OBJECT_MESSAGE);
     else next();
   });
   const handler: RequestHandler = createOpenApiExpressMiddleware({
