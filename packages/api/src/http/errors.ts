@@ -7,6 +7,16 @@ export function sendError(res: Response, status: number, code: string, message: 
   res.status(status).json({ code, message });
 }
 
+export const NOT_AN_OBJECT_MESSAGE = 'Request body must be a JSON object';
+
+/**
+ * Whether a parsed body is one the REST bridge can take: a JSON object, or no JSON body at all
+ * (undefined). Every REST input is an object; an array would be spread into keys "0", "1", ….
+ */
+export function isJsonObjectBody(body: unknown): boolean {
+  return body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body));
+}
+
 interface HttpError {
   status?: number;
   statusCode?: number;
@@ -33,7 +43,12 @@ export const errorHandler: ErrorRequestHandler = (error: unknown, req, res, next
       return;
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Unsupported body encoding');
+      sendError(
+        res,
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Request body charset or encoding is not supported',
+      );
       return;
     default:
       break;

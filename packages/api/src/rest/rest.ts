@@ -7,7 +7,7 @@ import {
   type OpenApiRouter,
 } from 'trpc-to-openapi';
 import type { ApiDeps } from '../deps.ts';
-import { sendError } from '../http/errors.ts';
+import { isJsonObjectBody, NOT_AN_OBJECT_MESSAGE, sendError } from '../http/errors.ts';
 import { exceedsJsonDepth, JSON_TOO_DEEP_MESSAGE } from '../http/json-depth.ts';
 import { appRouter } from '../routers/app.router.ts';
 import { createHttpContext } from '../trpc/context.ts';
@@ -72,14 +72,17 @@ export function restBridge(deps: ApiDeps): Router {
     next();
   });
   // Only where the bridge reads a body: GET and DELETE take their input from the path and the
-  // query, so a body sent with them is ignored rather than answered 400/413/415.
-  const json: RequestHandler = express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: true });
+  // query, so a body sent with them is ignored rather than answered 400/413/415. Not strict:
+  // `null` or `42` is valid JSON, so it is refused below for what it is (not an object), rather
+  // than by the parser as "not valid JSON".
+  const json: RequestHandler = express.json({ limit: deps.env.BODY_LIMIT_BYTES, strict: false });
   bridge.use((req, res, next) => {
     if (isOpenApiMethod(req.method) && !carriesBody(req.method)) next();
     else json(req, res, next);
   });
   bridge.use((req, res, next) => {
     if (exceedsJsonDepth(req.body)) sendError(res, 400, 'BAD_REQUEST', JSON_TOO_DEEP_MESSAGE);
+    else if (!isJsonObjectBody(req.body)) sendError(res, 400, 'BAD_REQUEST', NOT_AN_OBJECT_MESSAGE);
     else next();
   });
   const handler: RequestHandler = createOpenApiExpressMiddleware({

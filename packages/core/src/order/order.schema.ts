@@ -1,6 +1,6 @@
 // What callers may send about orders, and what they get back.
 import { z } from 'zod';
-import { exact, safeString, timestamp } from '../schema-helpers.ts';
+import { exact, safeString, timestamp, unlessMissing } from '../schema-helpers.ts';
 import { productId } from '../product/product.schema.ts';
 
 export const MAX_ORDER_LINES = 50;
@@ -28,14 +28,16 @@ export const createOrderInput = z.strictObject({
   idempotencyKey: idempotencyKey.optional(),
 });
 
-export const orderIdInput = z.strictObject({ id: z.uuid({ error: 'must be an order id (UUID)' }) });
+export const orderIdInput = z.strictObject({
+  id: z.uuid({ error: unlessMissing('must be an order id (UUID)') }),
+});
 
 export const listOrdersInput = z.strictObject({
   cursor: z.uuid({ error: 'must be a cursor from a previous page' }).optional(),
   limit: z.coerce.number<number>().int().min(1).max(100).default(20),
   status: orderStatus.optional(),
   /** ADMIN only: one user's orders. */
-  userId: z.uuid().optional(),
+  userId: z.uuid({ error: 'must be a user id (UUID)' }).optional(),
 });
 
 export const orderItem = z.object({

@@ -1,6 +1,7 @@
 // Exact money: prices are decimal amounts with at most two decimals, carried as strings
 // ("12.50") and stored as NUMERIC(12,2); totals are computed in integer cents.
 import { z } from 'zod';
+import { unlessMissing } from '../schema-helpers.ts';
 
 export const MAX_PRICE_CENTS = 100_000_000_000n; // 1,000,000,000.00
 
@@ -24,20 +25,21 @@ export function formatCents(cents: bigint): string {
  * A price as JSON sends it: a number (2, 6.5) or a string ("19.99"). At most two decimals,
  * 0 ≤ price ≤ 1,000,000,000. Becomes the canonical string "19.99".
  */
-export const priceInput = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  // String(number) is the shortest exact decimal form JS has for it (e.g. 0.1 → "0.1").
-  const text = typeof value === 'number' ? String(value) : value.trim();
-  const cents = toCents(text);
-  if (cents === null) {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be a non-negative amount with at most 2 decimals',
-    });
-    return z.NEVER;
-  }
-  if (cents > MAX_PRICE_CENTS) {
-    ctx.addIssue({ code: 'custom', message: 'must be at most 1000000000' });
-    return z.NEVER;
-  }
-  return formatCents(cents);
-});
+const PRICE_MESSAGE = 'must be a non-negative amount with at most 2 decimals';
+
+export const priceInput = z
+  .union([z.number(), z.string()], { error: unlessMissing(PRICE_MESSAGE) })
+  .transform((value, ctx) => {
+    // String(number) is the shortest exact decimal form JS has for it (e.g. 0.1 → "0.1").
+    const text = typeof value === 'number' ? String(value) : value.trim();
+    const cents = toCents(text);
+    if (cents === null) {
+      ctx.addIssue({ code: 'custom', message: PRICE_MESSAGE });
+      return z.NEVER;
+    }
+    if (cents > MAX_PRICE_CENTS) {
+      ctx.addIssue({ code: 'custom', message: 'must be at most 1000000000' });
+      return z.NEVER;
+    }
+    return formatCents(cents);
+  });

@@ -7,6 +7,7 @@ import {
   nameText,
   safeString,
   timestamp,
+  unlessMissing,
 } from '../schema-helpers.ts';
 import { priceInput } from './money.ts';
 
@@ -15,7 +16,7 @@ export const MAX_NAME_LENGTH = 200;
 
 const stockInput = exact(z.int().min(0).max(MAX_STOCK));
 
-export const productId = z.uuid({ error: 'must be a product id (UUID)' });
+export const productId = z.uuid({ error: unlessMissing('must be a product id (UUID)') });
 
 export const createProductInput = z.strictObject({
   name: nameText(MAX_NAME_LENGTH),
@@ -63,7 +64,7 @@ const cursorParts = z.union([
 
 export type ProductCursor = z.infer<typeof cursorParts>;
 
-const INVALID_CURSOR = 'Invalid cursor (it must come from a previous page with the same sort)';
+const INVALID_CURSOR = 'must be a cursor from a previous page with the same sort';
 
 export function encodeProductCursor(cursor: ProductCursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');

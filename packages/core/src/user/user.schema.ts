@@ -1,7 +1,7 @@
 // What a caller may send about users. Every object is strict: unknown keys are rejected, so
 // fields such as id, role on login, or passwordHash can never be mass-assigned.
 import { z } from 'zod';
-import { safeString, timestamp } from '../schema-helpers.ts';
+import { safeString, timestamp, unlessMissing } from '../schema-helpers.ts';
 
 export const roleSchema = z.enum(['USER', 'ADMIN']);
 
@@ -36,12 +36,12 @@ export const publicUser = z.object({
 });
 
 export const listUsersInput = z.strictObject({
-  cursor: z.uuid().optional(),
+  cursor: z.uuid({ error: 'must be a cursor from a previous page' }).optional(),
   limit: z.coerce.number<number>().int().min(1).max(100).default(20),
 });
 
 export const setRoleInput = z.strictObject({
-  id: z.uuid(),
+  id: z.uuid({ error: unlessMissing('must be a user id (UUID)') }),
   role: roleSchema,
 });
 
