@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serveMetrics } from '@chronicle/core';
 import { createApp, type AppState } from './app.ts';
+import { answerClientError } from './http/client-errors.ts';
 import { closeApiDeps, type ApiDeps } from './deps.ts';
 
 export interface RunningServer {
@@ -34,6 +35,7 @@ export async function startServer(deps: ApiDeps, port = deps.env.PORT): Promise<
     app,
   );
   server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
   server.listen(port, deps.env.HOST);
   await once(server, 'listening');
   const metricsServer =

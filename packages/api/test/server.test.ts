@@ -51,6 +51,9 @@ describe('HTTP timeouts', () => {
       5_000,
     );
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain(
+      '\r\n\r\n{"code":"TIMEOUT","message":"The request took too long to arrive"}',
+    );
     expect(elapsedMs).toBeGreaterThanOrEqual(450);
     expect(elapsedMs).toBeLessThan(1_000);
   });
@@ -64,6 +67,31 @@ describe('HTTP timeouts', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(elapsedMs).toBeGreaterThanOrEqual(950);
     expect(elapsedMs).toBeLessThan(1_800);
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('headers over the size limit get 431 in the error shape', async () => {
+    const res = await fetch(`${app.url}/product?q=${'x'.repeat(20_000)}`);
+    expect(res.status).toBe(431);
+    expect(await res.json()).toEqual({
+      code: 'REQUEST_HEADER_FIELDS_TOO_LARGE',
+      message: 'Request headers are too large',
+    });
+  });
+
+  it('a malformed request line gets 400 in the error shape', async () => {
+    const { answer } = await slowClient(app, 'GET /\0 nonsense\r\n\r\n', 5_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('\r\n\r\n{"code":"BAD_REQUEST","message":"Malformed HTTP request"}');
   });
 });
 

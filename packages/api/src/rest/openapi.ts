@@ -48,7 +48,10 @@ const OPERATION_KEY = {
   DELETE: 'delete',
 } as const satisfies Record<OpenApiMethod, keyof PathItemObject>;
 
-type ErrorStatus = 400 | ProcedureErrorStatus | 413 | 415 | 500;
+type ErrorStatus = 400 | ProcedureErrorStatus | 408 | 413 | 415 | 431 | 500;
+
+/** Answered by the HTTP server itself (http/client-errors.ts, or a failing limiter): no RateLimit headers. */
+const BEFORE_LIMITS: ReadonlySet<ErrorStatus> = new Set([408, 431, 500]);
 
 /**
  * Every error the REST side sends, by status: the `code` values that status carries, the name
@@ -72,6 +75,12 @@ const ERRORS: Record<ErrorStatus, { schema: string; codes: string[]; description
   403: { schema: 'ForbiddenError', codes: ['FORBIDDEN'], description: 'Not allowed for this role' },
   404: { schema: 'NotFoundError', codes: ['NOT_FOUND'], description: 'Not found' },
   409: { schema: 'ConflictError', codes: ['CONFLICT'], description: 'Conflict' },
+  408: {
+    schema: 'RequestTimeoutError',
+    codes: ['TIMEOUT'],
+    description:
+      'The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS',
+  },
   413: {
     schema: 'PayloadTooLargeError',
     codes: ['PAYLOAD_TOO_LARGE'],
@@ -81,6 +90,11 @@ const ERRORS: Record<ErrorStatus, { schema: string; codes: string[]; description
     schema: 'UnsupportedMediaTypeError',
     codes: ['UNSUPPORTED_MEDIA_TYPE'],
     description: 'The body is not `application/json`, or not in UTF-8',
+  },
+  431: {
+    schema: 'RequestHeaderFieldsTooLargeError',
+    codes: ['REQUEST_HEADER_FIELDS_TOO_LARGE'],
+    description: 'The request line and headers are larger than the server accepts (16 KB)',
   },
   422: {
     schema: 'UnprocessableContentError',
@@ -112,8 +126,10 @@ const ERROR_EXAMPLES: Record<ErrorStatus, string> = {
   403: 'You are not allowed to do this',
   404: 'Not found',
   409: 'Conflict',
+  408: 'The request took too long to arrive',
   413: 'Request body is too large',
-  415: 'Unsupported body encoding',
+  415: 'Content-Type must be application/json',
+  431: 'Request headers are too large',
   422: 'This Idempotency-Key was already used with a different request',
   429: 'Too many requests; retry in 42 s',
   500: 'Internal server error',
@@ -126,7 +142,7 @@ const VALIDATION_EXAMPLE = {
     {
       code: 'too_small',
       path: ['items', 0, 'quantity'],
-      message: 'Too small: expected number to be >=1',
+      message: 'must be at least 1',
       origin: 'number',
       minimum: 1,
       inclusive: true,
@@ -216,8 +232,8 @@ function errorResponse(
   const kind = status === 400 && withBody ? BODY_BAD_REQUEST : ERRORS[status];
   return {
     description,
-    // A 500 may come from the per-IP limiter itself failing, before it set any header.
-    ...(status === 500
+    // These are answered before the per-IP limiter set any header (a 500 may be its own failure).
+    ...(BEFORE_LIMITS.has(status)
       ? {}
       : {
           headers:
@@ -383,6 +399,8 @@ export function buildOpenApiDocument(
       [413, withBody ? ERRORS[413].description : undefined],
       [415, withBody ? ERRORS[415].description : undefined],
       [422, own[422]],
+      [408, ERRORS[408].description],
+      [431, ERRORS[431].description],
       [429, own[429] ? `${ERRORS[429].description}, or ${own[429]}` : ERRORS[429].description],
       [500, ERRORS[500].description],
     ];

@@ -1,0 +1,119 @@
+// The contract check the test HTTP helpers run on every response (@chronicle/testing), against
+// the API's own document: it must pass what the API sends and catch what breaks the document.
+import { describe, expect, it } from 'vitest';
+import { compileContract } from '@chronicle/testing';
+import { openApiDocument } from '../src/rest/rest.ts';
+
+const contract = compileContract(openApiDocument('http://localhost:8000'));
+const id = '0190c8e2-8d44-7b1c-9a6e-3f2d1c0b4a59';
+const product = {
+  id,
+  name: 'Kopi',
+  description: null,
+  price: '12.50',
+  stock: 3,
+  createdAt: '2026-12-01T10:00:00.000Z',
+  updatedAt: '2026-12-01T10:00:00.000Z',
+};
+const json = 'application/json; charset=utf-8';
+
+describe('contract check', () => {
+  it('passes a response as the document declares it', () => {
+    expect(
+      contract.check({
+        method: 'GET',
+        path: `/product/${id}`,
+        status: 200,
+        contentType: json,
+        json: { product },
+      }),
+    ).toEqual([]);
+    expect(
+      contract.check({
+        method: 'POST',
+        path: '/order',
+        status: 400,
+        contentType: json,
+        json: {
+          code: 'BAD_REQUEST',
+          message: 'Input validation failed',
+          issues: [
+            {
+              code: 'too_small',
+              path: ['items', 0, 'quantity'],
+              message: 'must be at least 1',
+              minimum: 1,
+            },
+          ],
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it('flags a status the operation does not declare', () => {
+    expect(
+      contract.check({
+        method: 'POST',
+        path: '/product',
+        status: 200,
+        contentType: json,
+        json: { product },
+      }),
+    ).toEqual([expect.stringMatching(/POST \/product .*→ 200: status not declared/)]);
+    expect(
+      contract.check({
+        method: 'GET',
+        path: '/auth/me',
+        status: 404,
+        contentType: json,
+        json: { code: 'NOT_FOUND', message: 'Not found' },
+      }),
+    ).toEqual([expect.stringContaining('status not declared')]);
+  });
+
+  it('flags a body that does not match its schema', () => {
+    const { stock: _stock, ...withoutStock } = product;
+    expect(
+      contract.check({
+        method: 'GET',
+        path: `/product/${id}`,
+        status: 200,
+        contentType: json,
+        json: { product: withoutStock },
+      }),
+    ).toEqual([expect.stringContaining("must have required property 'stock'")]);
+    expect(
+      contract.check({
+        method: 'POST',
+        path: '/product',
+        status: 409,
+        contentType: json,
+        json: { code: 'NOT_FOUND', message: 'x' },
+      }),
+    ).toEqual([expect.stringContaining('body/code must be equal to one of the allowed values')]);
+    expect(
+      contract.check({
+        method: 'GET',
+        path: '/product',
+        status: 200,
+        contentType: 'text/html',
+        json: undefined,
+      }),
+    ).toEqual([expect.stringContaining('expected a JSON body')]);
+  });
+
+  it('leaves paths that are not REST operations alone', () => {
+    expect(
+      contract.check({ method: 'GET', path: '/healthz', status: 200, contentType: json, json: {} }),
+    ).toEqual([]);
+    expect(
+      contract.check({
+        method: 'GET',
+        path: '/trpc/product.list',
+        status: 200,
+        contentType: json,
+        json: {},
+      }),
+    ).toEqual([]);
+  });
+});
