@@ -42,6 +42,11 @@ function property(type: ts.Type, name: string): ts.Type {
 const quote = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name));
 
 /** Prints a data type structurally (no names that only exist on the server). */
+/** `undefined` and `null` first, as people write optional and nullable types. */
+function unionRank(part: string): number {
+  return part === 'undefined' ? 0 : part === 'null' ? 1 : 2;
+}
+
 function print(type: ts.Type, indent: string, seen = new Set<ts.Type>()): string {
   const flags = type.flags;
   if (flags & ts.TypeFlags.Any) return 'any';
@@ -66,7 +71,10 @@ function print(type: ts.Type, indent: string, seen = new Set<ts.Type>()): string
     const hasFalse = members.some((m) => checker.typeToString(m) === 'false');
     const parts = members
       .filter((m) => !(hasTrue && hasFalse && m.flags & ts.TypeFlags.BooleanLiteral))
-      .map((m) => print(m, indent, seen));
+      .map((m) => print(m, indent, seen))
+      // The checker's member order follows the order it met the types in, which varies with
+      // how the program was loaded: sort, so the file is the same on every machine.
+      .sort((a, b) => unionRank(a) - unionRank(b) || (a < b ? -1 : a > b ? 1 : 0));
     if (hasTrue && hasFalse) parts.push('boolean');
     return parts.join(' | ');
   }

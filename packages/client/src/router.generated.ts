@@ -11,9 +11,6 @@ import type {
 export type ErrorShape = {
   message: string;
   code:
-    | -32700
-    | -32600
-    | -32603
     | -32001
     | -32002
     | -32003
@@ -27,7 +24,10 @@ export type ErrorShape = {
     | -32022
     | -32028
     | -32029
-    | -32099;
+    | -32099
+    | -32600
+    | -32603
+    | -32700;
   data: {
     retryAfter?: undefined | number;
     issues?:
@@ -35,31 +35,31 @@ export type ErrorShape = {
       | {
           [key: string]: unknown;
           code: string;
-          path: (string | number)[];
+          path: (number | string)[];
           message: string;
         }[];
     code:
-      | 'PARSE_ERROR'
-      | 'BAD_REQUEST'
-      | 'INTERNAL_SERVER_ERROR'
-      | 'NOT_IMPLEMENTED'
       | 'BAD_GATEWAY'
-      | 'SERVICE_UNAVAILABLE'
-      | 'GATEWAY_TIMEOUT'
-      | 'UNAUTHORIZED'
-      | 'PAYMENT_REQUIRED'
-      | 'FORBIDDEN'
-      | 'NOT_FOUND'
-      | 'METHOD_NOT_SUPPORTED'
-      | 'TIMEOUT'
+      | 'BAD_REQUEST'
+      | 'CLIENT_CLOSED_REQUEST'
       | 'CONFLICT'
-      | 'PRECONDITION_FAILED'
+      | 'FORBIDDEN'
+      | 'GATEWAY_TIMEOUT'
+      | 'INTERNAL_SERVER_ERROR'
+      | 'METHOD_NOT_SUPPORTED'
+      | 'NOT_FOUND'
+      | 'NOT_IMPLEMENTED'
+      | 'PARSE_ERROR'
       | 'PAYLOAD_TOO_LARGE'
-      | 'UNSUPPORTED_MEDIA_TYPE'
-      | 'UNPROCESSABLE_CONTENT'
+      | 'PAYMENT_REQUIRED'
+      | 'PRECONDITION_FAILED'
       | 'PRECONDITION_REQUIRED'
+      | 'SERVICE_UNAVAILABLE'
+      | 'TIMEOUT'
       | 'TOO_MANY_REQUESTS'
-      | 'CLIENT_CLOSED_REQUEST';
+      | 'UNAUTHORIZED'
+      | 'UNPROCESSABLE_CONTENT'
+      | 'UNSUPPORTED_MEDIA_TYPE';
     httpStatus: number;
     path: undefined | string;
   };
@@ -82,13 +82,13 @@ export type AppRouter = TRPCBuiltRouter<
         input: {
           email: string;
           password: string;
-          role?: undefined | 'USER' | 'ADMIN';
+          role?: undefined | 'ADMIN' | 'USER';
         };
         output: {
           user: {
             id: string;
             email: string;
-            role: 'USER' | 'ADMIN';
+            role: 'ADMIN' | 'USER';
             createdAt: Date;
           };
         };
@@ -106,7 +106,7 @@ export type AppRouter = TRPCBuiltRouter<
           user: {
             id: string;
             email: string;
-            role: 'USER' | 'ADMIN';
+            role: 'ADMIN' | 'USER';
             createdAt: Date;
           };
         };
@@ -118,7 +118,7 @@ export type AppRouter = TRPCBuiltRouter<
           user: {
             id: string;
             email: string;
-            role: 'USER' | 'ADMIN';
+            role: 'ADMIN' | 'USER';
             createdAt: Date;
           };
         };
@@ -135,7 +135,7 @@ export type AppRouter = TRPCBuiltRouter<
           items: {
             id: string;
             email: string;
-            role: 'USER' | 'ADMIN';
+            role: 'ADMIN' | 'USER';
             createdAt: Date;
           }[];
           nextCursor: null | string;
@@ -145,13 +145,13 @@ export type AppRouter = TRPCBuiltRouter<
       setRole: TRPCMutationProcedure<{
         input: {
           id: string;
-          role: 'USER' | 'ADMIN';
+          role: 'ADMIN' | 'USER';
         };
         output: {
           user: {
             id: string;
             email: string;
-            role: 'USER' | 'ADMIN';
+            role: 'ADMIN' | 'USER';
             createdAt: Date;
           };
         };
@@ -162,7 +162,7 @@ export type AppRouter = TRPCBuiltRouter<
       create: TRPCMutationProcedure<{
         input: {
           name: string;
-          price: string | number;
+          price: number | string;
           stock: number;
           description?: undefined | string;
         };
@@ -222,7 +222,7 @@ export type AppRouter = TRPCBuiltRouter<
         input: {
           id: string;
           name?: undefined | string;
-          price?: undefined | string | number;
+          price?: undefined | number | string;
           stock?: undefined | number;
           description?: undefined | null | string;
         };
@@ -263,7 +263,7 @@ export type AppRouter = TRPCBuiltRouter<
           order: {
             id: string;
             userId: string;
-            status: 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED';
+            status: 'CANCELLED' | 'CONFIRMED' | 'FAILED' | 'PENDING' | 'REJECTED';
             total: string;
             reasonCode: null | string;
             reason: null | string;
@@ -285,14 +285,14 @@ export type AppRouter = TRPCBuiltRouter<
         input: {
           cursor?: undefined | string;
           limit?: undefined | number;
-          status?: undefined | 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED';
+          status?: undefined | 'CANCELLED' | 'CONFIRMED' | 'FAILED' | 'PENDING' | 'REJECTED';
           userId?: undefined | string;
         };
         output: {
           items: {
             id: string;
             userId: string;
-            status: 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED';
+            status: 'CANCELLED' | 'CONFIRMED' | 'FAILED' | 'PENDING' | 'REJECTED';
             total: string;
             reasonCode: null | string;
             reason: null | string;
@@ -319,7 +319,7 @@ export type AppRouter = TRPCBuiltRouter<
           order: {
             id: string;
             userId: string;
-            status: 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED';
+            status: 'CANCELLED' | 'CONFIRMED' | 'FAILED' | 'PENDING' | 'REJECTED';
             total: string;
             reasonCode: null | string;
             reason: null | string;
@@ -345,7 +345,7 @@ export type AppRouter = TRPCBuiltRouter<
           {
             id: string;
             userId: string;
-            status: 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED';
+            status: 'CANCELLED' | 'CONFIRMED' | 'FAILED' | 'PENDING' | 'REJECTED';
             total: string;
             reasonCode: null | string;
             reason: null | string;
@@ -373,7 +373,7 @@ export type AppRouter = TRPCBuiltRouter<
           order: {
             id: string;
             userId: string;
-            status: 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED';
+            status: 'CANCELLED' | 'CONFIRMED' | 'FAILED' | 'PENDING' | 'REJECTED';
             total: string;
             reasonCode: null | string;
             reason: null | string;
