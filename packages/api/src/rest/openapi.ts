@@ -391,10 +391,20 @@ export function buildOpenApiDocument(
       const body = Object.fromEntries(
         Object.entries(exampleInput).filter(([key]) => !path.includes(`{${key}}`)),
       );
+      // trpc-to-openapi rebuilds a refined input (updateProductInput's "at least one field") as a
+      // plain z.object to drop its path parameters, so the body schema loses the strictness the
+      // procedure enforces: restore it from the procedure's own input.
+      const strict = inputParser.def.catchall?._zod.def.type === 'never';
       operation.requestBody.content = Object.fromEntries(
         Object.entries(operation.requestBody.content).map(([type, media]) => [
           type,
-          { ...media, example: asJson(body) },
+          {
+            ...media,
+            ...(strict && media.schema && !isReference(media.schema)
+              ? { schema: { ...media.schema, additionalProperties: false } }
+              : {}),
+            example: asJson(body),
+          },
         ]),
       );
     }
