@@ -76,12 +76,12 @@ function expectedVariations(operations: Operation[]): Record<string, number> {
     'no Authorization header': count((op) => op.protected && op.responses.includes('401')),
     'USER token on an ADMIN operation': count((op) => op.protected && op.responses.includes('403')),
     'unknown id': count((op) => op.pathId && op.responses.includes('404')),
-    // Two per operation with a body: a field of the wrong type or value, and an unknown field.
-    'bad body': 2 * count((op) => op.body && op.responses.includes('400')),
+    // Three per operation with a body: a field of the wrong type or value, an unknown field, {}.
+    'bad body': 3 * count((op) => op.body && op.responses.includes('400')),
   };
 }
 
-const BAD_BODY = /\[(invalid .+|unknown field)\]$/;
+const BAD_BODY = /\[(invalid .+|unknown field|empty body)\]$/;
 
 /**
  * Request bodies against the document's own request schemas: a positive body must be valid by
