@@ -75,6 +75,34 @@ describe('the OpenAPI document, as written by scripts/write-openapi.ts', () => {
     expect(written).toEqual(JSON.parse(JSON.stringify(openApiDocument(PUBLIC_URL))));
   });
 
+  it('refuses unknown body fields wherever the procedures do (all inputs are strict)', () => {
+    const bodies = z.record(
+      z.string(),
+      z.record(
+        z.string(),
+        z.looseObject({
+          requestBody: z
+            .looseObject({
+              content: z.looseObject({
+                'application/json': z.looseObject({ schema: z.looseObject({}) }),
+              }),
+            })
+            .optional(),
+        }),
+      ),
+    );
+    const paths = bodies.parse(openApiDocument(PUBLIC_URL).paths);
+    const open = Object.entries(paths).flatMap(([route, item]) =>
+      Object.entries(item).flatMap(([method, operation]) =>
+        operation.requestBody &&
+        operation.requestBody.content['application/json'].schema.additionalProperties !== false
+          ? [`${method.toUpperCase()} ${route}`]
+          : [],
+      ),
+    );
+    expect(open).toEqual([]);
+  });
+
   it('is valid OpenAPI (swagger-parser)', async () => {
     await expect(SwaggerParser.validate(file)).resolves.toBeDefined();
   });

@@ -409,10 +409,35 @@ export function buildOpenApiDocument(
       const body = Object.fromEntries(
         Object.entries(exampleInput).filter(([key]) => !path.includes(`{${key}}`)),
       );
+      // trpc-to-openapi rebuilds a refined input (updateProductInput's "at least one field") as a
+      // plain z.object to drop its path parameters, so the body schema loses the strictness the
+      // procedure enforces: restore it from the procedure's own input.
+      const strict = inputParser.def.catchall?._zod.def.type === 'never';
+      const { minBodyFields } = meta;
+      if (minBodyFields !== undefined) {
+        // The claim is checked like the example: the path parameters alone must be refused.
+        const pathOnly = Object.fromEntries(
+          Object.entries(exampleInput).filter(([key]) => path.includes(`{${key}}`)),
+        );
+        if (inputParser.safeParse(pathOnly).success)
+          throw new Error(`${where}: minBodyFields is set, but an empty body is accepted`);
+      }
       operation.requestBody.content = Object.fromEntries(
         Object.entries(operation.requestBody.content).map(([type, media]) => [
           type,
-          { ...media, example: asJson(body) },
+          {
+            ...media,
+            ...(media.schema && !isReference(media.schema)
+              ? {
+                  schema: {
+                    ...media.schema,
+                    ...(strict ? { additionalProperties: false } : {}),
+                    ...(minBodyFields === undefined ? {} : { minProperties: minBodyFields }),
+                  },
+                }
+              : {}),
+            example: asJson(body),
+          },
         ]),
       );
     }

@@ -122,6 +122,7 @@ export const productRouter = router({
         protect: true,
       },
       errors: { 403: ADMIN_ONLY, 404: NOT_FOUND, 409: NAME_TAKEN },
+      minBodyFields: 1,
       example: {
         input: { id: exampleProduct.id, price: '11.00', stock: 35 },
         output: { product: { ...exampleProduct, price: '11.00', stock: 35 } },

@@ -29,6 +29,11 @@ export interface Meta extends OpenApiMeta {
    * when the document is built, so an example cannot drift from the API.
    */
   example?: { input?: unknown; output: unknown };
+  /**
+   * The fewest body fields the procedure accepts, when a refinement demands some ("send at least
+   * one of …"): the body schema's `minProperties`, since no generator can read a zod refine.
+   */
+  minBodyFields?: number;
 }
 
 const t = initTRPC
