@@ -279,6 +279,15 @@ export interface components {
       /** @description What went wrong, for people */
       message: string;
     };
+    RequestTimeoutError: {
+      /**
+       * @description Stable, machine-readable error code
+       * @enum {string}
+       */
+      code: 'TIMEOUT';
+      /** @description What went wrong, for people */
+      message: string;
+    };
     ConflictError: {
       /**
        * @description Stable, machine-readable error code
@@ -321,6 +330,15 @@ export interface components {
        * @enum {string}
        */
       code: 'TOO_MANY_REQUESTS';
+      /** @description What went wrong, for people */
+      message: string;
+    };
+    RequestHeaderFieldsTooLargeError: {
+      /**
+       * @description Stable, machine-readable error code
+       * @enum {string}
+       */
+      code: 'REQUEST_HEADER_FIELDS_TOO_LARGE';
       /** @description What went wrong, for people */
       message: string;
     };
@@ -440,7 +458,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -467,6 +485,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['ForbiddenError'];
+        };
+      };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
         };
       };
       /** @description An account with this email already exists */
@@ -517,7 +550,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNSUPPORTED_MEDIA_TYPE",
-           *       "message": "Unsupported body encoding"
+           *       "message": "Content-Type must be application/json"
            *     }
            */
           'application/json': components['schemas']['UnsupportedMediaTypeError'];
@@ -540,6 +573,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -642,7 +690,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -669,6 +717,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
+        };
+      };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
         };
       };
       /** @description The body is larger than BODY_LIMIT_BYTES */
@@ -701,7 +764,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNSUPPORTED_MEDIA_TYPE",
-           *       "message": "Unsupported body encoding"
+           *       "message": "Content-Type must be application/json"
            *     }
            */
           'application/json': components['schemas']['UnsupportedMediaTypeError'];
@@ -724,6 +787,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -802,6 +880,21 @@ export interface operations {
           'application/json': components['schemas']['UnauthorizedError'];
         };
       };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
+        };
+      };
       /** @description Too many requests from this client address; wait `Retry-After` seconds */
       429: {
         headers: {
@@ -819,6 +912,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -908,7 +1016,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -955,6 +1063,21 @@ export interface operations {
           'application/json': components['schemas']['ForbiddenError'];
         };
       };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
+        };
+      };
       /** @description Too many requests from this client address; wait `Retry-After` seconds */
       429: {
         headers: {
@@ -972,6 +1095,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -1068,7 +1206,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -1133,6 +1271,21 @@ export interface operations {
           'application/json': components['schemas']['NotFoundError'];
         };
       };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
+        };
+      };
       /** @description The last admin cannot be demoted */
       409: {
         headers: {
@@ -1181,7 +1334,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNSUPPORTED_MEDIA_TYPE",
-           *       "message": "Unsupported body encoding"
+           *       "message": "Content-Type must be application/json"
            *     }
            */
           'application/json': components['schemas']['UnsupportedMediaTypeError'];
@@ -1204,6 +1357,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -1308,7 +1476,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -1317,6 +1485,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['BadRequestError'];
+        };
+      };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
         };
       };
       /** @description Too many requests from this client address; wait `Retry-After` seconds */
@@ -1336,6 +1519,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -1441,7 +1639,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -1486,6 +1684,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['ForbiddenError'];
+        };
+      };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
         };
       };
       /** @description Another live product already has this name (compared case-insensitively) */
@@ -1536,7 +1749,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNSUPPORTED_MEDIA_TYPE",
-           *       "message": "Unsupported body encoding"
+           *       "message": "Content-Type must be application/json"
            *     }
            */
           'application/json': components['schemas']['UnsupportedMediaTypeError'];
@@ -1559,6 +1772,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -1652,7 +1880,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -1681,6 +1909,21 @@ export interface operations {
           'application/json': components['schemas']['NotFoundError'];
         };
       };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
+        };
+      };
       /** @description Too many requests from this client address; wait `Retry-After` seconds */
       429: {
         headers: {
@@ -1698,6 +1941,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -1773,7 +2031,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -1838,6 +2096,21 @@ export interface operations {
           'application/json': components['schemas']['NotFoundError'];
         };
       };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
+        };
+      };
       /** @description Too many requests from this client address; wait `Retry-After` seconds */
       429: {
         headers: {
@@ -1855,6 +2128,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -1961,7 +2249,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -2026,6 +2314,21 @@ export interface operations {
           'application/json': components['schemas']['NotFoundError'];
         };
       };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
+        };
+      };
       /** @description Another live product already has this name (compared case-insensitively) */
       409: {
         headers: {
@@ -2074,7 +2377,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNSUPPORTED_MEDIA_TYPE",
-           *       "message": "Unsupported body encoding"
+           *       "message": "Content-Type must be application/json"
            *     }
            */
           'application/json': components['schemas']['UnsupportedMediaTypeError'];
@@ -2097,6 +2400,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -2219,7 +2537,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -2248,6 +2566,21 @@ export interface operations {
           'application/json': components['schemas']['UnauthorizedError'];
         };
       };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
+        };
+      };
       /** @description Too many requests from this client address; wait `Retry-After` seconds */
       429: {
         headers: {
@@ -2265,6 +2598,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -2402,7 +2750,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -2429,6 +2777,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
+        };
+      };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
         };
       };
       /** @description The body is larger than BODY_LIMIT_BYTES */
@@ -2461,7 +2824,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNSUPPORTED_MEDIA_TYPE",
-           *       "message": "Unsupported body encoding"
+           *       "message": "Content-Type must be application/json"
            *     }
            */
           'application/json': components['schemas']['UnsupportedMediaTypeError'];
@@ -2502,6 +2865,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -2616,7 +2994,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -2663,6 +3041,21 @@ export interface operations {
           'application/json': components['schemas']['NotFoundError'];
         };
       };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
+        };
+      };
       /** @description Too many requests from this client address; wait `Retry-After` seconds */
       429: {
         headers: {
@@ -2680,6 +3073,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
@@ -2794,7 +3202,7 @@ export interface operations {
            *             0,
            *             "quantity"
            *           ],
-           *           "message": "Too small: expected number to be >=1",
+           *           "message": "must be at least 1",
            *           "origin": "number",
            *           "minimum": 1,
            *           "inclusive": true
@@ -2839,6 +3247,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['NotFoundError'];
+        };
+      };
+      /** @description The request did not arrive within HTTP_HEADERS_TIMEOUT_MS / HTTP_REQUEST_TIMEOUT_MS */
+      408: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "TIMEOUT",
+           *       "message": "The request took too long to arrive"
+           *     }
+           */
+          'application/json': components['schemas']['RequestTimeoutError'];
         };
       };
       /** @description The order is REJECTED, FAILED or already CANCELLED */
@@ -2889,7 +3312,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNSUPPORTED_MEDIA_TYPE",
-           *       "message": "Unsupported body encoding"
+           *       "message": "Content-Type must be application/json"
            *     }
            */
           'application/json': components['schemas']['UnsupportedMediaTypeError'];
@@ -2912,6 +3335,21 @@ export interface operations {
            *     }
            */
           'application/json': components['schemas']['TooManyRequestsError'];
+        };
+      };
+      /** @description The request line and headers are larger than the server accepts (16 KB) */
+      431: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "code": "REQUEST_HEADER_FIELDS_TOO_LARGE",
+           *       "message": "Request headers are too large"
+           *     }
+           */
+          'application/json': components['schemas']['RequestHeaderFieldsTooLargeError'];
         };
       };
       /** @description Unexpected failure (details are logged with the request id, never sent) */
