@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEmptyDatabase, type TestDatabase } from '@chronicle/testing';
 import {
   applyMigrations,
   createMigration,
@@ -12,6 +11,7 @@ import {
   diffMigrationsToSchema,
   type MigrationPaths,
 } from '../src/migrations/index.ts';
+import { createEmptyDatabase, type ScratchDatabase } from './scratch-database.ts';
 
 const cli = path.resolve(import.meta.dirname, '../src/migrations/cli.ts');
 
@@ -52,7 +52,7 @@ model DriftProbe {
 `;
 
 describe('applyMigrations', () => {
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   beforeAll(async () => {
     db = await createEmptyDatabase();
   });
@@ -94,7 +94,7 @@ describe('applyMigrations', () => {
 });
 
 describe('concurrent migrate runs', () => {
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   beforeAll(async () => {
     db = await createEmptyDatabase();
   });
@@ -139,7 +139,7 @@ describe('concurrent migrate runs', () => {
 });
 
 describe('drift check', () => {
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   let scratch: Awaited<ReturnType<typeof scratchCopy>> | undefined;
   beforeAll(async () => {
     db = await createEmptyDatabase();
