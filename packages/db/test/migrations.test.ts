@@ -11,7 +11,12 @@ import {
   diffMigrationsToSchema,
   type MigrationPaths,
 } from '../src/migrations/index.ts';
-import { createEmptyDatabase, type ScratchDatabase } from './scratch-database.ts';
+import {
+  adminQuery,
+  createEmptyDatabase,
+  databaseUrl,
+  type ScratchDatabase,
+} from './scratch-database.ts';
 
 const cli = path.resolve(import.meta.dirname, '../src/migrations/cli.ts');
 
@@ -175,6 +180,26 @@ describe('drift check', () => {
     expect(folder).toMatch(/^\d{14}_add_drift_probe$/);
     expect(await diffMigrationsToSchema(db.url, { paths: scratch })).toBe('');
     expect(await createMigration(db.url, 'nothing', { paths: scratch })).toBeNull();
+  });
+
+  it('`drift` creates no database on the server it checks', async () => {
+    // Compared by name, not by the whole list: other test runs may share this server.
+    const target = `${db.name}_unchecked`;
+    const names = async () =>
+      (
+        await adminQuery<{ datname: string }>(
+          "SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE 'prisma_migrate_shadow_db_%'",
+          [target],
+        )
+      ).map((row) => row.datname);
+    const before = await names();
+    const cliRun = spawnSync(process.execPath, [cli, 'drift'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl(target) },
+      encoding: 'utf8',
+    });
+    expect(cliRun.stderr).toBe('');
+    expect(cliRun.status).toBe(0);
+    expect(await names()).toEqual(before);
   });
 
   it('drops the shadow database it diffs in', async () => {
