@@ -1,6 +1,13 @@
 // Settings every package's test project shares. Integration tests talk to the real
 // PostgreSQL and Redis, so they get generous timeouts; nothing here waits on a fixed sleep.
+import path from 'node:path';
 import { defineProject } from 'vitest/config';
+
+/** Names and drops the run's databases; shared so a package's tests run alone clean up too. */
+export const databasesGlobalSetup = path.join(
+  import.meta.dirname,
+  'packages/testing/src/global-setup.ts',
+);
 
 export function chronicleProject(name: string) {
   return defineProject({
@@ -10,6 +17,7 @@ export function chronicleProject(name: string) {
       testTimeout: 30_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      globalSetup: [databasesGlobalSetup],
     },
   });
 }

@@ -260,6 +260,26 @@ interface Row {
   pass?: boolean;
 }
 
+const runStartedAt = performance.now();
+let currentPhase: { name: string; startedAt: number } | undefined;
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+/**
+ * Progress on stderr (stdout carries only the results): ends the running phase, printing how long
+ * it took, and starts the next, so a long run never sits silent.
+ */
+function phase(name: string | undefined): void {
+  const now = performance.now();
+  const at = `bench [${seconds(now - runStartedAt)} s]`;
+  if (currentPhase) {
+    console.error(
+      `${at} finished ${currentPhase.name} in ${seconds(now - currentPhase.startedAt)} s`,
+    );
+  }
+  currentPhase = name === undefined ? undefined : { name, startedAt: now };
+  if (name !== undefined) console.error(`${at} started ${name}`);
+}
+
 const rows: Row[] = [];
 const checks: { what: string; ok: boolean; detail: string }[] = [];
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
@@ -268,6 +288,7 @@ async function main(): Promise<void> {
   console.error(
     `bench: run ${runId}${quick ? ' (quick)' : ''}, ${workerCount} workers, database ${dbName}`,
   );
+  phase('setup: database, users and tokens');
   await applyMigrations(databaseUrl);
   const db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
@@ -302,6 +323,7 @@ async function main(): Promise<void> {
   };
 
   // --- baseline-http
+  phase('baseline-http');
   const baseline = startNode([path.join(root, 'bench/baseline-server.ts')], {});
   const baselinePort = Number((await baseline.waitFor((l) => 'port' in l)).port);
   const base = kindOf(
@@ -324,6 +346,7 @@ async function main(): Promise<void> {
   });
 
   // --- raw-commit and raw-hot-row: the database's own limits, through a pool like the app's.
+  phase('raw-commit and raw-hot-row');
   await db.query('CREATE TABLE bench_raw (id bigserial PRIMARY KEY, v int NOT NULL)');
   await db.query('CREATE TABLE bench_hot (id int PRIMARY KEY, stock int NOT NULL)');
   await db.query('INSERT INTO bench_hot VALUES (1, 1000000000)');
@@ -339,6 +362,7 @@ async function main(): Promise<void> {
   rows.push({ scenario: 'raw-hot-row', metric: 'commits/s', value: rawHot });
 
   // --- The API (workers start later, so order-accept measures acceptance alone).
+  phase('API start and catalog');
   const apiPort = await freePort();
   const api = startNode(
     ['packages/api/src/main.ts'],
@@ -369,6 +393,7 @@ async function main(): Promise<void> {
   if (!flashProduct || !flashBacklogProduct) throw new Error('no flash-sale products');
 
   // --- catalog-hot: warm cache, 64 connections.
+  phase('catalog-hot');
   for (const p of products) await fetch(`${apiUrl}/product/${p}`);
   await fetch(`${apiUrl}/product?limit=20`);
   for (const [name, paths] of [
@@ -399,6 +424,7 @@ async function main(): Promise<void> {
   }
 
   // --- order-accept: 1,000 users over 100 products, 128 connections.
+  phase('order-accept');
   const accept = await load({
     engine: 'mix',
     url: apiUrl,
@@ -499,17 +525,20 @@ async function main(): Promise<void> {
   }
 
   // The order-accept backlog, over 100 products.
+  phase('fulfilment of the accept backlog');
   await drain('fulfilment of the accept backlog, 100 products', 'raw-commit');
   await stopWorkers();
 
   // flash-sale, fulfilment alone: 20,000 single-unit orders for one product of stock 5,000,
   // accepted while no worker runs, then settled by the workers in batches.
+  phase('flash-sale fulfilment');
   const backlog = await flashOrders(flashBacklogProduct);
   await drain('flash-sale fulfilment, one product', 'raw-hot-row');
   await checkFlash('flash-sale fulfilment', flashBacklogProduct, kindOf(backlog, 'order'));
 
   // flash-sale end to end: the same with the workers running, from the first accept to the
   // moment every order is final (bounded by how fast the API accepts).
+  phase('flash-sale end to end');
   const flash = await flashOrders(flashProduct);
   const fl = kindOf(flash, 'order');
   const flashLoadStart = performance.now() - flash.durationMs;
@@ -535,6 +564,7 @@ async function main(): Promise<void> {
   await checkFlash('flash-sale end to end', flashProduct, fl);
 
   // --- mixed: 90 % catalog reads, 10 % orders, for 30 s; then twice more for the memory trend.
+  phase('mixed (three runs, for the memory trend)');
   const rssAfter: Record<string, number[]> = {};
   for (let run = 1; run <= 3; run += 1) {
     const mixed = await load({
@@ -570,6 +600,7 @@ async function main(): Promise<void> {
   }
   clearInterval(sampler);
 
+  phase('invariants');
   const final = await invariants(db);
   checks.push({
     what: 'zero oversell, ledger = stock, no order left PENDING (all scenarios)',
@@ -582,6 +613,8 @@ async function main(): Promise<void> {
     afterRunsMb: values,
   }));
   await db.end();
+  phase(undefined);
+  console.error(`bench: done in ${seconds(performance.now() - runStartedAt)} s`);
   report(memory);
 }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChronicleClientForTest, rest, type RestResponse } from './rest-helpers.ts';
+import { createTrpcClientForTest, rest, type RestResponse } from './rest-helpers.ts';
 import { createInnerContext } from '../src/trpc/context.ts';
 import { createCallerFactory } from '../src/trpc/trpc.ts';
 import { appRouter } from '../src/routers/app.router.ts';
@@ -397,7 +397,7 @@ describe('tokens', () => {
     const res = await call('GET', '/auth/me', undefined, token);
     expect(res.status).toBe(401);
     expect(res.json).toMatchObject({ code: 'UNAUTHORIZED' });
-    const client = createChronicleClientForTest(app.url, token);
+    const client = createTrpcClientForTest(app.url, token);
     await expect(client.auth.me.query()).rejects.toMatchObject({
       data: { code: 'UNAUTHORIZED', httpStatus: 401 },
     });
@@ -504,7 +504,7 @@ describe('roles', () => {
 
 describe('tRPC and createCaller serve the same procedures', () => {
   it('register → login → me over the typed client', async () => {
-    const client = createChronicleClientForTest(app.url);
+    const client = createTrpcClientForTest(app.url);
     const { user } = await client.auth.register.mutate({
       email: 'typed@example.com',
       password: 'correct horse battery',
@@ -514,7 +514,7 @@ describe('tRPC and createCaller serve the same procedures', () => {
       email: 'typed@example.com',
       password: 'correct horse battery',
     });
-    const authed = createChronicleClientForTest(app.url, session.token);
+    const authed = createTrpcClientForTest(app.url, session.token);
     expect((await authed.auth.me.query()).user).toEqual(user);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, waitFor } from '@chronicle/testing';
 import { startTestApp, type TestApp } from '../src/testing.ts';
-import { createChronicleClientForTest, rest, signIn, type RestResponse } from './rest-helpers.ts';
+import { createTrpcClientForTest, rest, signIn, type RestResponse } from './rest-helpers.ts';
 
 interface ProductBody {
   id: string;
@@ -75,7 +75,7 @@ describe('CRUD', () => {
   });
 
   it('works the same over tRPC, with exact prices and real Dates', async () => {
-    const client = createChronicleClientForTest(app.url, admin);
+    const client = createTrpcClientForTest(app.url, admin);
     const { product } = await client.product.create.mutate({
       name: 'Crème brûlée ☕',
       price: '19.99',

@@ -1,7 +1,9 @@
 // Small HTTP helpers for the API's tests. Every response they receive is checked against the
 // OpenAPI document the server serves (status declared, body matching its schema).
-import { createChronicleClient } from '@chronicle/client';
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import superjson from 'superjson';
 import { assertContract } from '@chronicle/testing';
+import type { AppRouter } from '../src/index.ts';
 
 export interface RestResponse {
   status: number;
@@ -44,8 +46,20 @@ export async function rest(
   return { status: res.status, headers: res.headers, text, json };
 }
 
-export function createChronicleClientForTest(url: string, token?: string) {
-  return createChronicleClient({ url, getToken: () => token });
+/**
+ * A plain tRPC client typed by the server's own router. Not @chronicle/client: that package
+ * depends on this one for its tests, and its own behaviour is tested in packages/client.
+ */
+export function createTrpcClientForTest(url: string, token?: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${url}/trpc`,
+        transformer: superjson,
+        headers: () => (token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      }),
+    ],
+  });
 }
 
 let accounts = 0;

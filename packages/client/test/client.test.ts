@@ -204,3 +204,39 @@ describe('typed client against the real API', () => {
     });
   });
 });
+
+// Moved here from the API's rate-limit tests: the API asserts the 429 itself, this asserts that
+// the client's error helper hands an app what it needs to back off.
+describe('chronicleErrorInfo on a rate-limited call', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ ALLOW_ADMIN_SIGNUP: 'true', RATE_LIMIT_ORDER_POINTS: '1' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('exposes TOO_MANY_REQUESTS, 429 and retryAfter', async () => {
+    const admin = createChronicleClient({ url: app.url });
+    await admin.auth.register.mutate({
+      email: 'rl-admin@example.com',
+      password: 'correct horse battery',
+      role: 'ADMIN',
+    });
+    await admin.login({ email: 'rl-admin@example.com', password: 'correct horse battery' });
+    const { product } = await admin.product.create.mutate({ name: 'rl', price: 1, stock: 10 });
+
+    const shopper = createChronicleClient({ url: app.url });
+    await shopper.auth.register.mutate({
+      email: 'rl-shop@example.com',
+      password: 'correct horse battery',
+    });
+    await shopper.login({ email: 'rl-shop@example.com', password: 'correct horse battery' });
+    const items = [{ id: product.id, quantity: 1 }];
+    await shopper.order.create.mutate({ items });
+    const limited = await shopper.order.create.mutate({ items }).catch((e: unknown) => e);
+    const info = chronicleErrorInfo(limited);
+    expect(info).toMatchObject({ code: 'TOO_MANY_REQUESTS', httpStatus: 429 });
+    expect(info?.retryAfter).toBeGreaterThan(0);
+  });
+});

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEmptyDatabase, type TestDatabase } from '@chronicle/testing';
 import {
   applyMigrations,
   createMigration,
@@ -12,6 +11,12 @@ import {
   diffMigrationsToSchema,
   type MigrationPaths,
 } from '../src/migrations/index.ts';
+import {
+  adminQuery,
+  createEmptyDatabase,
+  databaseUrl,
+  type ScratchDatabase,
+} from './scratch-database.ts';
 
 const cli = path.resolve(import.meta.dirname, '../src/migrations/cli.ts');
 
@@ -52,7 +57,7 @@ model DriftProbe {
 `;
 
 describe('applyMigrations', () => {
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   beforeAll(async () => {
     db = await createEmptyDatabase();
   });
@@ -94,7 +99,7 @@ describe('applyMigrations', () => {
 });
 
 describe('concurrent migrate runs', () => {
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   beforeAll(async () => {
     db = await createEmptyDatabase();
   });
@@ -139,7 +144,7 @@ describe('concurrent migrate runs', () => {
 });
 
 describe('drift check', () => {
-  let db: TestDatabase;
+  let db: ScratchDatabase;
   let scratch: Awaited<ReturnType<typeof scratchCopy>> | undefined;
   beforeAll(async () => {
     db = await createEmptyDatabase();
@@ -175,6 +180,26 @@ describe('drift check', () => {
     expect(folder).toMatch(/^\d{14}_add_drift_probe$/);
     expect(await diffMigrationsToSchema(db.url, { paths: scratch })).toBe('');
     expect(await createMigration(db.url, 'nothing', { paths: scratch })).toBeNull();
+  });
+
+  it('`drift` creates no database on the server it checks', async () => {
+    // Compared by name, not by the whole list: other test runs may share this server.
+    const target = `${db.name}_unchecked`;
+    const names = async () =>
+      (
+        await adminQuery<{ datname: string }>(
+          "SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE 'prisma_migrate_shadow_db_%'",
+          [target],
+        )
+      ).map((row) => row.datname);
+    const before = await names();
+    const cliRun = spawnSync(process.execPath, [cli, 'drift'], {
+      env: { ...process.env, DATABASE_URL: databaseUrl(target) },
+      encoding: 'utf8',
+    });
+    expect(cliRun.stderr).toBe('');
+    expect(cliRun.status).toBe(0);
+    expect(await names()).toEqual(before);
   });
 
   it('drops the shadow database it diffs in', async () => {

@@ -1,6 +1,8 @@
 // Gives each test file a database of its own, built by the real migrations.
-// The migrations run once into a template database named after their content hash; each test
-// database is then a fast copy of it (CREATE DATABASE … TEMPLATE).
+// The migrations run once into a template database; each test database is then a fast copy of
+// it (CREATE DATABASE … TEMPLATE). Under the test run's global setup both are named after the
+// run (TEST_RUN_ID), which drops them at the end; without it the template is named after the
+// migrations' content hash and kept for the next run.
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +18,7 @@ export function databaseUrl(name: string, base = testEnv.TEST_DATABASE_ADMIN_URL
   return url.toString();
 }
 
-async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({
     connectionString: testEnv.TEST_DATABASE_ADMIN_URL,
     connectionTimeoutMillis: 10_000,
@@ -48,7 +50,11 @@ let template: Promise<string> | undefined;
 /** The name of a database holding exactly the current migrations, created on first use. */
 export function migratedTemplate(): Promise<string> {
   template ??= (async () => {
-    const name = `chronicle_tpl_${await migrationsHash()}`;
+    const runId = testEnv.TEST_RUN_ID;
+    const name =
+      runId === undefined
+        ? `chronicle_tpl_${await migrationsHash()}`
+        : runDatabasePrefix.template(runId);
     await withAdmin(async (admin) => {
       await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK_KEY]);
       try {
@@ -61,8 +67,10 @@ export function migratedTemplate(): Promise<string> {
         await admin.query(
           `ALTER DATABASE ${pg.escapeIdentifier(building)} RENAME TO ${pg.escapeIdentifier(name)}`,
         );
+        // A kept template outlives its migrations; only kept ones (a hash, no run id) are
+        // swept here, a run's own belong to that run.
         const stale = await admin.query<{ datname: string }>(
-          `SELECT datname FROM pg_database WHERE datname LIKE 'chronicle\\_tpl\\_%' AND datname <> $1 AND datname NOT LIKE '%\\_building'`,
+          `SELECT datname FROM pg_database WHERE datname ~ '^chronicle_tpl_[0-9a-f]{16}$' AND datname <> $1`,
           [name],
         );
         for (const { datname } of stale.rows) {
@@ -83,8 +91,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * The names a run's databases get, so its global setup can find and drop what it leaves. Not
+ * `chronicle_tpl_…`: earlier versions of this file drop every such template but their own.
+ */
+export const runDatabasePrefix = {
+  template: (runId: number) => `chronicle_r${runId}_tpl`,
+  test: (runId: number) => `chronicle_r${runId}_test_`,
+};
+
 async function newDatabase(template?: string): Promise<TestDatabase> {
-  const name = `chronicle_test_${randomBytes(6).toString('hex')}`;
+  const runId = testEnv.TEST_RUN_ID;
+  const prefix = runId === undefined ? 'chronicle_test_' : runDatabasePrefix.test(runId);
+  const name = `${prefix}${randomBytes(6).toString('hex')}`;
   const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : '';
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}${from}`));
   return {

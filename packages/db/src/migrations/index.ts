@@ -57,28 +57,46 @@ async function readMigrationList(paths: MigrationPaths) {
   };
 }
 
-/** Creates the database named in `connectionString` when it does not exist yet. */
-export async function ensureDatabase(connectionString: string): Promise<boolean> {
+/** The same server's maintenance database, which exists on every PostgreSQL server. */
+function maintenanceUrl(connectionString: string): string {
   const url = new URL(connectionString);
-  const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
+  return url.toString();
+}
+
+async function withMaintenance<T>(
+  connectionString: string,
+  fn: (admin: pg.Client, name: string) => Promise<T>,
+): Promise<T> {
+  const name = decodeURIComponent(new URL(connectionString).pathname.slice(1));
   const admin = new pg.Client({
-    connectionString: url.toString(),
+    connectionString: maintenanceUrl(connectionString),
     connectionTimeoutMillis: 10_000,
   });
   await admin.connect();
   try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount) return false;
+    return await fn(admin, name);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function databaseExists(admin: pg.Client, name: string): Promise<boolean> {
+  const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  return Boolean(found.rowCount);
+}
+
+/** Creates the database named in `connectionString` when it does not exist yet. */
+export async function ensureDatabase(connectionString: string): Promise<boolean> {
+  return withMaintenance(connectionString, async (admin, name) => {
+    if (await databaseExists(admin, name)) return false;
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((error: unknown) => {
       // Another process created it between the check and the CREATE: that is fine.
       const code = error instanceof Error && 'code' in error ? error.code : undefined;
       if (code !== '42P04' && code !== '23505') throw error;
     });
     return true;
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 /**
@@ -114,16 +132,20 @@ export async function applyMigrations(
 
 /**
  * SQL that would bring a database built from the migrations to what schema.prisma describes.
- * Empty means no drift. Uses a throw-away shadow database on the same server.
+ * Empty means no drift. The migrations are replayed in a throw-away shadow database on the same
+ * server; the database in `connectionString` is only where the engine connects, so a check never
+ * creates it: when it does not exist, the engine connects to the maintenance database instead.
  */
 export async function diffMigrationsToSchema(
   connectionString: string,
   options: { paths?: MigrationPaths } = {},
 ): Promise<string> {
   const paths = options.paths ?? defaultPaths;
-  await ensureDatabase(connectionString);
+  const engineUrl = await withMaintenance(connectionString, async (admin, name) =>
+    (await databaseExists(admin, name)) ? connectionString : maintenanceUrl(connectionString),
+  );
   const [schema, migrationsList] = await Promise.all([readSchema(paths), readMigrationList(paths)]);
-  const result = await withSchemaEngine(connectionString, schema, (engine) =>
+  const result = await withSchemaEngine(engineUrl, schema, (engine) =>
     engine.diff({
       from: { tag: 'migrations', ...migrationsList },
       to: { tag: 'schemaDatamodel', files: [schema] },
