@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { commands } from './commands.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
+import { chooseDatabase } from './local-database.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
@@ -54,10 +55,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-if (env.DATABASE_URL) {
+const choice = chooseDatabase(env);
+if (choice.kind === 'external') {
   say('postgres: external (DATABASE_URL)');
 } else {
-  const dataDir = path.join(path.resolve(root, env.CHRONICLE_DATA_DIR ?? '.data'), 'postgres');
+  const { dataDir } = choice;
   say(`DATABASE_URL is not set: starting an embedded PostgreSQL (data in ${dataDir})`);
   try {
     database = await startEmbeddedPostgres({
@@ -70,7 +72,7 @@ if (env.DATABASE_URL) {
     console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  env.DATABASE_URL = database.url('chronicle');
+  env.DATABASE_URL = database.url(choice.database);
   say(
     `postgres: embedded PostgreSQL 18 on 127.0.0.1:${database.port} (${database.created ? 'new data directory' : 'existing data reused'}); for this machine only`,
   );
