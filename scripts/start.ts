@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 import { commands } from './commands.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 import { chooseDatabase } from './local-database.ts';
@@ -84,6 +85,38 @@ say(
     : 'cache and rate limits: redis (REDIS_URL); worker: separate process',
 );
 
+/**
+ * A fresh system has no admin, and nothing in the API can make one unless ALLOW_ADMIN_SIGNUP is
+ * on: say how, right where a newcomer looks. Best effort — the API reports database trouble.
+ */
+async function hintFirstAdmin(): Promise<void> {
+  // Set by now in either mode (the embedded branch exits when its server fails).
+  if (!env.DATABASE_URL) return;
+  const client = new pg.Client({
+    connectionString: env.DATABASE_URL,
+    connectionTimeoutMillis: 5_000,
+  });
+  try {
+    await client.connect();
+    const admins = await client.query("SELECT 1 FROM users WHERE role = 'ADMIN' LIMIT 1");
+    if (admins.rowCount) return;
+  } catch {
+    return;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const command = `pnpm admin:create --email you@example.com --password '<at least 8 characters>'`;
+  if (env.ALLOW_ADMIN_SIGNUP === 'true' || env.ALLOW_ADMIN_SIGNUP === '1') {
+    say(
+      `no admin yet — ALLOW_ADMIN_SIGNUP is on, so POST /auth/register with "role":"ADMIN" creates one (or run: ${command})`,
+    );
+  } else if (choice.kind === 'embedded') {
+    say(`no admin yet — create one (from another terminal while this runs) with: ${command}`);
+  } else {
+    say(`no admin yet — create one with the same DATABASE_URL set: ${command}`);
+  }
+}
+
 async function runToEnd(args: readonly string[]): Promise<number> {
   const child = spawn(node, args, { cwd: root, env, stdio: 'inherit' });
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -97,6 +130,8 @@ if (migrated !== 0) {
 }
 
 if (state.stopping) await finish(0);
+
+await hintFirstAdmin();
 
 // Local mode: the API process runs the worker itself (their cache is that process's memory).
 for (const name of local ? (['api'] as const) : (['api', 'worker'] as const)) {
