@@ -1,7 +1,7 @@
 // The first admin, as the README makes it: `pnpm admin:create` on whatever database `pnpm start`
 // uses — the embedded PostgreSQL while start runs, the embedded PostgreSQL with nothing running
-// (started and stopped again by the command), or DATABASE_URL — and the hint start prints
-// while there is no admin yet.
+// (started and stopped again by the command), or DATABASE_URL — and the hint start prints while
+// there is no admin yet (a command to run, or with ALLOW_ADMIN_SIGNUP on, the register route).
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -48,11 +48,12 @@ const embeddedEnv = (dataDir: string) => ({
 
 const dataDirFor = (prefix: string) => mkdtemp(path.join(tmp, prefix));
 
-async function start(dataDir: string) {
+async function start(dataDir: string, extra: Record<string, string> = {}) {
   const running = runProcess(['scripts/start.ts'], {
     cwd: root,
     env: {
       ...embeddedEnv(dataDir),
+      ...extra,
       JWT_SECRET: 'admin-create-test-secret-0123456789abcdefghijklmnopqrstuvwxyz',
       PORT: '0',
       HOST: '127.0.0.1',
@@ -144,9 +145,19 @@ describe('pnpm admin:create on the embedded PostgreSQL', () => {
 });
 
 describe('pnpm admin:create with DATABASE_URL', () => {
-  it('uses that database and starts no embedded one', async () => {
+  it('uses that database and starts no embedded one; with admin signup open, start says so', async () => {
     database = await createTestDatabase();
     const dataDir = await dataDirFor('external-');
+    const { running } = await start(dataDir, {
+      DATABASE_URL: database.url,
+      ALLOW_ADMIN_SIGNUP: 'true',
+    });
+    expect(running.stderr()).toContain(
+      'no admin yet — ALLOW_ADMIN_SIGNUP is on, so POST /auth/register with "role":"ADMIN" creates one',
+    );
+    expect((await running.stop('SIGTERM', 30_000)).code).toBe(0);
+    started = undefined;
+
     const made = await adminCreate({ ...embeddedEnv(dataDir), DATABASE_URL: database.url }, [
       '--email',
       'external@example.com',
