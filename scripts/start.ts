@@ -9,8 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 import { commands } from './commands.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
+import { chooseDatabase } from './local-database.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const node = process.execPath;
@@ -54,10 +56,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-if (env.DATABASE_URL) {
+const choice = chooseDatabase(env);
+if (choice.kind === 'external') {
   say('postgres: external (DATABASE_URL)');
 } else {
-  const dataDir = path.join(path.resolve(root, env.CHRONICLE_DATA_DIR ?? '.data'), 'postgres');
+  const { dataDir } = choice;
   say(`DATABASE_URL is not set: starting an embedded PostgreSQL (data in ${dataDir})`);
   try {
     database = await startEmbeddedPostgres({
@@ -70,7 +73,7 @@ if (env.DATABASE_URL) {
     console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  env.DATABASE_URL = database.url('chronicle');
+  env.DATABASE_URL = database.url(choice.database);
   say(
     `postgres: embedded PostgreSQL 18 on 127.0.0.1:${database.port} (${database.created ? 'new data directory' : 'existing data reused'}); for this machine only`,
   );
@@ -81,6 +84,38 @@ say(
     ? 'REDIS_URL is not set: local mode, for ONE process only — cache and rate limits in memory, and the worker runs inside the API process'
     : 'cache and rate limits: redis (REDIS_URL); worker: separate process',
 );
+
+/**
+ * A fresh system has no admin, and nothing in the API can make one unless ALLOW_ADMIN_SIGNUP is
+ * on: say how, right where a newcomer looks. Best effort — the API reports database trouble.
+ */
+async function hintFirstAdmin(): Promise<void> {
+  // Set by now in either mode (the embedded branch exits when its server fails).
+  if (!env.DATABASE_URL) return;
+  const client = new pg.Client({
+    connectionString: env.DATABASE_URL,
+    connectionTimeoutMillis: 5_000,
+  });
+  try {
+    await client.connect();
+    const admins = await client.query("SELECT 1 FROM users WHERE role = 'ADMIN' LIMIT 1");
+    if (admins.rowCount) return;
+  } catch {
+    return;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const command = `pnpm admin:create --email you@example.com --password '<at least 8 characters>'`;
+  if (env.ALLOW_ADMIN_SIGNUP === 'true' || env.ALLOW_ADMIN_SIGNUP === '1') {
+    say(
+      `no admin yet — ALLOW_ADMIN_SIGNUP is on, so POST /auth/register with "role":"ADMIN" creates one (or run: ${command})`,
+    );
+  } else if (choice.kind === 'embedded') {
+    say(`no admin yet — create one (from another terminal while this runs) with: ${command}`);
+  } else {
+    say(`no admin yet — create one with the same DATABASE_URL set: ${command}`);
+  }
+}
 
 async function runToEnd(args: readonly string[]): Promise<number> {
   const child = spawn(node, args, { cwd: root, env, stdio: 'inherit' });
@@ -95,6 +130,8 @@ if (migrated !== 0) {
 }
 
 if (state.stopping) await finish(0);
+
+await hintFirstAdmin();
 
 // Local mode: the API process runs the worker itself (their cache is that process's memory).
 for (const name of local ? (['api'] as const) : (['api', 'worker'] as const)) {

@@ -1,3 +1,4 @@
+export { adminCreate } from './cli/admin-create.ts';
 export { coreEnvSchema, type CoreEnv } from './env.ts';
 export {
   ConflictError,
