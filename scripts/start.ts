@@ -9,6 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { loadApiEnv } from '@chronicle/api';
+import { ConfigError } from '@chronicle/db';
+import { loadWorkerEnv } from '@chronicle/worker';
 import { commands } from './commands.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 
@@ -26,6 +29,22 @@ if (!env.JWT_SECRET && env.NODE_ENV !== 'production') {
   say(
     'JWT_SECRET is not set; using a random one for this run (tokens will not survive a restart). Set JWT_SECRET for anything but a local try-out.',
   );
+}
+
+// Check the configuration the API and worker will get before starting anything (the embedded
+// PostgreSQL, migrations), so a bad value stops at once with its name. An embedded database's URL
+// is not known yet: a placeholder stands in for it.
+try {
+  const planned = {
+    ...env,
+    DATABASE_URL: env.DATABASE_URL ?? 'postgresql://embedded@127.0.0.1/chronicle',
+  };
+  loadApiEnv(planned);
+  loadWorkerEnv(planned);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`start: ${error.message}`);
+  process.exit(1);
 }
 
 const children = new Map<string, ChildProcess>();
