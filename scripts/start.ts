@@ -62,14 +62,20 @@ function stopAll(signal: NodeJS.Signals): void {
   for (const child of children.values()) child.kill(signal);
 }
 
-let signals = 0;
+// Under `pnpm start` one Ctrl-C arrives twice: from the terminal (to the whole foreground process
+// group) and forwarded by pnpm. So only a signal that comes later means "stop now".
+const SAME_SIGNAL_MS = 500;
+let firstSignalAt: number | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    signals += 1;
+    const now = performance.now();
+    const repeated = firstSignalAt !== undefined;
+    if (firstSignalAt !== undefined && now - firstSignalAt < SAME_SIGNAL_MS) return;
+    firstSignalAt ??= now;
     state.stopping = true;
     // Before the API and worker run (database start-up, migrations) there is nothing to drain.
     if (children.size === 0) void finish(0);
-    else stopAll(signals > 1 ? 'SIGKILL' : 'SIGTERM');
+    else stopAll(repeated ? 'SIGKILL' : 'SIGTERM');
   });
 }
 
