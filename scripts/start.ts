@@ -10,6 +10,9 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
+import { loadApiEnv } from '@chronicle/api';
+import { ConfigError } from '@chronicle/db';
+import { loadWorkerEnv } from '@chronicle/worker';
 import { commands } from './commands.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 import { chooseDatabase } from './local-database.ts';
@@ -30,6 +33,23 @@ if (!env.JWT_SECRET && env.NODE_ENV !== 'production') {
   );
 }
 
+// Check the configuration the API and worker will get before starting anything (the embedded
+// PostgreSQL, migrations), so a bad value stops at once with its name. An embedded database's URL
+// is not known yet: a placeholder stands in for it.
+try {
+  const planned = {
+    ...env,
+    // An empty DATABASE_URL means embedded too (scripts/local-database.ts).
+    DATABASE_URL: env.DATABASE_URL ? env.DATABASE_URL : 'postgresql://embedded@127.0.0.1/chronicle',
+  };
+  loadApiEnv(planned);
+  loadWorkerEnv(planned);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`start: ${error.message}`);
+  process.exit(1);
+}
+
 const children = new Map<string, ChildProcess>();
 // An object, so checks after an await see what a signal handler set meanwhile.
 const state = { stopping: false };
@@ -45,14 +65,20 @@ function stopAll(signal: NodeJS.Signals): void {
   for (const child of children.values()) child.kill(signal);
 }
 
-let signals = 0;
+// Under `pnpm start` one Ctrl-C arrives twice: from the terminal (to the whole foreground process
+// group) and forwarded by pnpm. So only a signal that comes later means "stop now".
+const SAME_SIGNAL_MS = 500;
+let firstSignalAt: number | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    signals += 1;
+    const now = performance.now();
+    const repeated = firstSignalAt !== undefined;
+    if (firstSignalAt !== undefined && now - firstSignalAt < SAME_SIGNAL_MS) return;
+    firstSignalAt ??= now;
     state.stopping = true;
     // Before the API and worker run (database start-up, migrations) there is nothing to drain.
     if (children.size === 0) void finish(0);
-    else stopAll(signals > 1 ? 'SIGKILL' : 'SIGTERM');
+    else stopAll(repeated ? 'SIGKILL' : 'SIGTERM');
   });
 }
 

@@ -51,7 +51,8 @@ describe('one path: containers run the same commands as pnpm start', () => {
     expect(read('scripts/start.ts')).toContain("import { commands } from './commands.ts';");
     expect(
       (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start,
-    ).toBe('node scripts/start.ts');
+      // exec: pnpm then waits on the supervisor itself, not on a shell that dies of Ctrl-C.
+    ).toBe('exec node scripts/start.ts');
   });
 });
 

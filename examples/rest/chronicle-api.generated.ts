@@ -713,7 +713,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -874,7 +874,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -1039,7 +1039,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -1229,7 +1229,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -1662,7 +1662,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -2054,7 +2054,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -2272,7 +2272,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -2560,7 +2560,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -2773,7 +2773,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -3017,7 +3017,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];
@@ -3225,7 +3225,7 @@ export interface operations {
           /**
            * @example {
            *       "code": "UNAUTHORIZED",
-           *       "message": "Authentication required"
+           *       "message": "Authentication required: send Authorization: Bearer <token> (from POST /auth/login)"
            *     }
            */
           'application/json': components['schemas']['UnauthorizedError'];

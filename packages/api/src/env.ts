@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { dbEnvSchema, loadEnv } from '@chronicle/db';
 import { coreEnvSchema } from '@chronicle/core';
 
+// Both messages about JWT_SECRET say how to make one, so the fix is one copy-paste away.
+const MAKE_A_SECRET =
+  "make one with `openssl rand -base64 48` or `node -e \"console.log(require('crypto').randomBytes(48).toString('base64'))\"`";
+
 const booleanString = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
@@ -53,9 +57,9 @@ export const apiEnvSchema = z.object({
     }),
   /** HMAC key for access tokens: at least 32 bytes, never a default. */
   JWT_SECRET: z
-    .string({ error: 'is required (at least 32 bytes, e.g. `openssl rand -base64 48`)' })
+    .string({ error: `is required (at least 32 bytes; ${MAKE_A_SECRET})` })
     .refine((value) => Buffer.byteLength(value, 'utf8') >= 32, {
-      error: 'must be at least 32 bytes long',
+      error: `must be at least 32 bytes long; ${MAKE_A_SECRET}`,
     }),
   JWT_ISSUER: z.string().min(1).default('chronicle'),
   JWT_AUDIENCE: z.string().min(1).default('chronicle-api'),

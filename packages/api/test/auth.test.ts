@@ -290,6 +290,20 @@ describe('tokens', () => {
       authorization: header(sign({ role: 'USER' })),
     });
     expect(res.status).toBe(401);
+    expect(res.json).toEqual({
+      code: 'UNAUTHORIZED',
+      message: 'Malformed Authorization header: expected Bearer <token>',
+    });
+  });
+
+  it('a request without a token is told which header to send (401)', async () => {
+    const res = await rest(app.url, 'GET', '/auth/me');
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual({
+      code: 'UNAUTHORIZED',
+      message:
+        'Authentication required: send Authorization: Bearer <token> (from POST /auth/login)',
+    });
   });
 
   const critHeader = (crit: string[]): jwt.JwtHeader => ({ alg: 'HS256', typ: 'JWT', crit });

@@ -1,5 +1,5 @@
 // Process lifecycle shared by the API and worker entry points.
-import { ConfigError } from '@chronicle/db';
+import { ConfigError, dbEnv, describeDatabaseError } from '@chronicle/db';
 import type { Logger } from './logger.ts';
 
 /**
@@ -33,11 +33,20 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   }
 }
 
-/** Runs an entry point; a configuration error prints only its message (naming the variable). */
+/**
+ * Runs an entry point; a configuration error prints only its message (naming the variable), and
+ * an unusable database one line naming DATABASE_URL, instead of a driver's stack trace.
+ */
 export function runMain(name: string, main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else console.error(`${name} failed to start:`, error);
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+    } else {
+      // The configuration was valid (main got past loading it), so dbEnv() does not throw.
+      const database = describeDatabaseError(error, dbEnv().DATABASE_URL);
+      if (database) console.error(`${name} failed to start: ${database}`);
+      else console.error(`${name} failed to start:`, error);
+    }
     process.exit(1);
   });
 }

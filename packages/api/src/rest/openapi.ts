@@ -122,7 +122,7 @@ const BODY_BAD_REQUEST = {
 
 const ERROR_EXAMPLES: Record<ErrorStatus, string> = {
   400: 'Input validation failed',
-  401: 'Authentication required',
+  401: 'Authentication required: send Authorization: Bearer <token> (from POST /auth/login)',
   403: 'You are not allowed to do this',
   404: 'Not found',
   409: 'Conflict',

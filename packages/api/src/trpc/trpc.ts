@@ -102,9 +102,12 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) =>
 export async function currentUser(ctx: Context): Promise<PublicUser> {
   const token = bearerToken(ctx.authorization);
   if (!token) {
+    // Name the header and where a token comes from: a 401 is often a client's first answer.
     throw new TRPCError({
       code: 'UNAUTHORIZED',
-      message: ctx.authorization ? 'Malformed Authorization header' : 'Authentication required',
+      message: ctx.authorization
+        ? 'Malformed Authorization header: expected Bearer <token>'
+        : 'Authentication required: send Authorization: Bearer <token> (from POST /auth/login)',
     });
   }
   const claims = verifyAccessToken(ctx.deps.env, token);

@@ -1,6 +1,8 @@
 // `pnpm db:migrate`, `pnpm db:migration <name>` and `pnpm db:drift`.
 import { parseArgs } from 'node:util';
 import { dbEnv } from '../env.ts';
+import { ConfigError } from '../load-env.ts';
+import { describeDatabaseError } from '../database-error.ts';
 import path from 'node:path';
 import {
   applyMigrations,
@@ -77,7 +79,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
+    // dbEnv() cannot throw here unless it already did in main(), as a ConfigError.
+    const url = error instanceof ConfigError ? undefined : dbEnv().DATABASE_URL;
+    console.error(
+      (url && describeDatabaseError(error, url)) ??
+        (error instanceof Error ? error.message : error),
+    );
     process.exit(1);
   },
 );
