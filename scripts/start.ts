@@ -40,7 +40,10 @@ try {
   const planned = {
     ...env,
     // An empty DATABASE_URL means embedded too (scripts/local-database.ts).
-    DATABASE_URL: env.DATABASE_URL ? env.DATABASE_URL : 'postgresql://embedded@127.0.0.1/chronicle',
+    DATABASE_URL:
+      env.DATABASE_URL === undefined || env.DATABASE_URL === ''
+        ? 'postgresql://embedded@127.0.0.1/chronicle'
+        : env.DATABASE_URL,
   };
   loadApiEnv(planned);
   loadWorkerEnv(planned);
