@@ -1,13 +1,13 @@
 // A first Chronicle program: register a shopper, log in, pick a product that is in stock, order
 // one, and follow the order until the workers settle it (live over SSE, polling as fallback).
 //
-//   CHRONICLE_URL=http://localhost:8000 node examples/place-order.ts
+//   pnpm example        (CHRONICLE_URL=https://… pnpm example for an API elsewhere)
 //
 // Copy it into your project with `npm install @chronicle/client`; it needs Node 22.12 or newer
 // (Node 24 runs .ts files directly).
 import { chronicleErrorInfo, createChronicleClient } from '@chronicle/client';
 
-const url = process.env.CHRONICLE_URL ?? 'http://localhost:8000';
+const url = process.env.CHRONICLE_URL ?? `http://localhost:${process.env.PORT ?? '8000'}`;
 const email = process.env.CHRONICLE_EMAIL ?? `shopper-${Date.now()}@example.com`;
 const password = process.env.CHRONICLE_PASSWORD ?? 'correct horse battery staple';
 
