@@ -10,6 +10,7 @@ import {
 } from '@chronicle/core';
 import { signAccessToken } from '../auth/jwt.ts';
 import { examplePassword, exampleUser } from '../rest/examples.ts';
+import { operation } from '../rest/operation.ts';
 import {
   authedProcedure,
   loginProtection,
@@ -22,27 +23,27 @@ const userResponse = z.object({ user: publicUser });
 
 export const authRouter = router({
   register: publicProcedure
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'POST',
         path: '/auth/register',
-        tags: ['auth'],
+        tag: 'auth',
         summary: 'Create an account',
         description:
           'Creates a USER account (ADMIN only where the deployment allows admin sign-up). The email is trimmed and lower-cased; the password is 8–128 characters. Log in afterwards to get a token.',
         protect: false,
-      },
-      successStatus: 201,
-      errors: {
-        403: 'Registering as ADMIN is disabled on this deployment',
-        409: 'An account with this email already exists',
-        429: 'too many registrations from this address',
-      },
-      example: {
-        input: { email: exampleUser.email, password: examplePassword },
-        output: { user: exampleUser },
-      },
-    })
+        successStatus: 201,
+        errors: {
+          403: 'Registering as ADMIN is disabled on this deployment',
+          409: 'An account with this email already exists',
+          429: 'too many registrations from this address',
+        },
+        example: {
+          input: { email: exampleUser.email, password: examplePassword },
+          output: { user: exampleUser },
+        },
+      }),
+    )
     .input(registerInput)
     .use(rateLimited('register'))
     .output(userResponse)
@@ -53,30 +54,30 @@ export const authRouter = router({
     })),
 
   login: publicProcedure
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'POST',
         path: '/auth/login',
-        tags: ['auth'],
+        tag: 'auth',
         summary: 'Get an access token',
         description:
           'Exchanges email and password for a bearer token (`expiresIn` seconds). Repeated failures for one email from one address block that pair for a while.',
         protect: false,
-      },
-      errors: {
-        401: 'Wrong email or password (the same answer for an unknown email)',
-        429: 'too many failed logins for this email from this address, or from this address today',
-      },
-      example: {
-        input: { email: exampleUser.email, password: examplePassword },
-        output: {
-          token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjBjOWE1MiJ9.signature',
-          tokenType: 'Bearer',
-          expiresIn: 3600,
-          user: exampleUser,
+        errors: {
+          401: 'Wrong email or password (the same answer for an unknown email)',
+          429: 'too many failed logins for this email from this address, or from this address today',
         },
-      },
-    })
+        example: {
+          input: { email: exampleUser.email, password: examplePassword },
+          output: {
+            token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIzZjBjOWE1MiJ9.signature',
+            tokenType: 'Bearer',
+            expiresIn: 3600,
+            user: exampleUser,
+          },
+        },
+      }),
+    )
     .input(loginInput)
     .use(loginProtection)
     .output(
@@ -98,17 +99,16 @@ export const authRouter = router({
     }),
 
   me: authedProcedure
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'GET',
         path: '/auth/me',
-        tags: ['auth'],
+        tag: 'auth',
         summary: 'The current user',
         description: 'The account the bearer token belongs to, as the database knows it now.',
-        protect: true,
-      },
-      example: { output: { user: exampleUser } },
-    })
+        example: { output: { user: exampleUser } },
+      }),
+    )
     .input(z.void())
     .output(userResponse)
     .query(({ ctx }) => ({ user: ctx.user })),

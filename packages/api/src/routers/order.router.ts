@@ -15,6 +15,7 @@ import {
 } from '@chronicle/core';
 import { orderScope } from '../auth/permissions.ts';
 import { exampleOrder, exampleProduct } from '../rest/examples.ts';
+import { operation } from '../rest/operation.ts';
 import { watchOrder } from '../streams/order-watch.ts';
 import { permissionProcedure, rateLimited, router } from '../trpc/trpc.ts';
 
@@ -45,15 +46,14 @@ function resolveIdempotencyKey(fromInput: string | undefined, fromHeader: string
 
 export const orderRouter = router({
   create: permissionProcedure('order:create')
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'POST',
         path: '/order',
-        tags: ['orders'],
+        tag: 'orders',
         summary: 'Place an order (fulfilled asynchronously)',
         description:
           'Answers 202 with the PENDING order; a worker then confirms or rejects it. 1–50 lines, quantity 1–1,000 per product (repeated products are merged). Send an `Idempotency-Key` header (1–255 printable ASCII characters, no spaces) to make retries safe: the same key with the same body returns the original order (with `Idempotent-Replayed: true`); with a different body, 422.',
-        protect: true,
         requestHeaders: z.object({
           'Idempotency-Key': idempotencyKey
             .optional()
@@ -68,17 +68,17 @@ export const orderRouter = router({
               'Present when an earlier request with this Idempotency-Key created the order',
             ),
         }),
-      },
-      successStatus: 202,
-      errors: {
-        422: 'This Idempotency-Key was already used with a different body',
-        429: 'too many orders from this user',
-      },
-      example: {
-        input: { items: [{ id: exampleProduct.id, quantity: 2 }] },
-        output: { order: exampleOrder },
-      },
-    })
+        successStatus: 202,
+        errors: {
+          422: 'This Idempotency-Key was already used with a different body',
+          429: 'too many orders from this user',
+        },
+        example: {
+          input: { items: [{ id: exampleProduct.id, quantity: 2 }] },
+          output: { order: exampleOrder },
+        },
+      }),
+    )
     .input(createOrderInput)
     .use(rateLimited('order'))
     .output(orderResponse)
@@ -94,39 +94,37 @@ export const orderRouter = router({
     }),
 
   list: permissionProcedure('order:read:own')
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'GET',
         path: '/order',
-        tags: ['orders'],
+        tag: 'orders',
         summary: 'Your orders, newest first (ADMIN: everyone’s, filterable by status and userId)',
         description:
           'A USER sees their own orders; an ADMIN sees everyone’s and may filter by `userId`. Pass `nextCursor` back as `cursor` for the next page (null on the last).',
-        protect: true,
-      },
-      example: {
-        input: { limit: 20, status: 'PENDING' },
-        output: { items: [exampleOrder], nextCursor: null },
-      },
-    })
+        example: {
+          input: { limit: 20, status: 'PENDING' },
+          output: { items: [exampleOrder], nextCursor: null },
+        },
+      }),
+    )
     .input(listOrdersInput)
     .output(orderPage)
     .query(({ ctx, input }) => listOrders(ctx.deps.db, orderScope(ctx.user, 'read'), input)),
 
   get: permissionProcedure('order:read:own')
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'GET',
         path: '/order/{id}',
-        tags: ['orders'],
+        tag: 'orders',
         summary: 'One order',
         description:
           'Its status, lines with unit prices, total, and the reason if it was rejected or failed. Owner or ADMIN.',
-        protect: true,
-      },
-      errors: { 404: NOT_FOUND },
-      example: { input: { id: exampleOrder.id }, output: { order: exampleOrder } },
-    })
+        errors: { 404: NOT_FOUND },
+        example: { input: { id: exampleOrder.id }, output: { order: exampleOrder } },
+      }),
+    )
     .input(orderIdInput)
     .output(orderResponse)
     .query(async ({ ctx, input }) => ({
@@ -143,31 +141,30 @@ export const orderRouter = router({
     .subscription(({ ctx, input, signal }) => watchOrder(ctx, input.id, signal)),
 
   cancel: permissionProcedure('order:cancel:own')
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'POST',
         path: '/order/{id}/cancel',
-        tags: ['orders'],
+        tag: 'orders',
         summary: 'Cancel a PENDING or CONFIRMED order (stock is returned)',
         description:
           'Owner or ADMIN. A CONFIRMED order gives its stock back exactly once; a PENDING one is skipped by the workers. No body is needed.',
-        protect: true,
-      },
-      errors: {
-        404: NOT_FOUND,
-        409: 'The order is REJECTED, FAILED or already CANCELLED',
-      },
-      example: {
-        input: { id: exampleOrder.id },
-        output: {
-          order: {
-            ...exampleOrder,
-            status: 'CANCELLED',
-            cancelledAt: new Date('2026-12-01T09:50:00.000Z'),
+        errors: {
+          404: NOT_FOUND,
+          409: 'The order is REJECTED, FAILED or already CANCELLED',
+        },
+        example: {
+          input: { id: exampleOrder.id },
+          output: {
+            order: {
+              ...exampleOrder,
+              status: 'CANCELLED',
+              cancelledAt: new Date('2026-12-01T09:50:00.000Z'),
+            },
           },
         },
-      },
-    })
+      }),
+    )
     .input(orderIdInput)
     .output(orderResponse)
     .mutation(async ({ ctx, input }) => {

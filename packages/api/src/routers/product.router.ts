@@ -14,6 +14,7 @@ import {
   updateProductInput,
 } from '@chronicle/core';
 import { exampleProduct } from '../rest/examples.ts';
+import { operation } from '../rest/operation.ts';
 import { permissionProcedure, publicProcedure, router } from '../trpc/trpc.ts';
 
 const productResponse = z.object({ product });
@@ -32,28 +33,27 @@ const ADMIN_ONLY = 'Only admins may change the catalog';
 
 export const productRouter = router({
   create: admin
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'POST',
         path: '/product',
-        tags: ['products'],
+        tag: 'products',
         summary: 'Create a product',
         description:
           'ADMIN only. `price` is a decimal number or string with at most 2 decimals (0 to 1,000,000,000); `stock` an integer ≥ 0.',
-        protect: true,
-      },
-      successStatus: 201,
-      errors: { 403: ADMIN_ONLY, 409: NAME_TAKEN },
-      example: {
-        input: {
-          name: exampleProduct.name,
-          price: '12.50',
-          stock: 40,
-          description: 'Porcelain, 90 ml',
+        successStatus: 201,
+        errors: { 403: ADMIN_ONLY, 409: NAME_TAKEN },
+        example: {
+          input: {
+            name: exampleProduct.name,
+            price: '12.50',
+            stock: 40,
+            description: 'Porcelain, 90 ml',
+          },
+          output: { product: exampleProduct },
         },
-        output: { product: exampleProduct },
-      },
-    })
+      }),
+    )
     .input(createProductInput)
     .output(productResponse)
     .mutation(async ({ ctx, input }) => {
@@ -63,22 +63,22 @@ export const productRouter = router({
     }),
 
   list: publicProcedure
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'GET',
         path: '/product',
-        tags: ['products'],
+        tag: 'products',
         summary: 'List and search products',
         description:
           'Live products, `limit` per page. `q` searches names; `inStock=true` keeps products with stock, `false` those without. Pass `nextCursor` back as `cursor` with the same `sort` for the next page (null on the last).',
         protect: false,
         responseHeaders: cacheHeader,
-      },
-      example: {
-        input: { limit: 20, q: 'cup', inStock: 'true', sort: 'price_asc' },
-        output: { items: [exampleProduct], nextCursor: null },
-      },
-    })
+        example: {
+          input: { limit: 20, q: 'cup', inStock: 'true', sort: 'price_asc' },
+          output: { items: [exampleProduct], nextCursor: null },
+        },
+      }),
+    )
     .input(listProductsInput)
     .output(productPage)
     .query(async ({ ctx, input }) => {
@@ -88,19 +88,19 @@ export const productRouter = router({
     }),
 
   get: publicProcedure
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'GET',
         path: '/product/{id}',
-        tags: ['products'],
+        tag: 'products',
         summary: 'Get a product',
         description: 'One live product (deleted products are not found).',
         protect: false,
         responseHeaders: cacheHeader,
-      },
-      errors: { 404: NOT_FOUND },
-      example: { input: { id: exampleProduct.id }, output: { product: exampleProduct } },
-    })
+        errors: { 404: NOT_FOUND },
+        example: { input: { id: exampleProduct.id }, output: { product: exampleProduct } },
+      }),
+    )
     .input(productIdInput)
     .output(productResponse)
     .query(async ({ ctx, input }) => {
@@ -111,23 +111,22 @@ export const productRouter = router({
     }),
 
   update: admin
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'PATCH',
         path: '/product/{id}',
-        tags: ['products'],
+        tag: 'products',
         summary: 'Change a product',
         description:
           'ADMIN only. Send at least one of `name`, `price`, `stock`, `description` (null clears the description). Readers see the change at once.',
-        protect: true,
-      },
-      errors: { 403: ADMIN_ONLY, 404: NOT_FOUND, 409: NAME_TAKEN },
-      minBodyFields: 1,
-      example: {
-        input: { id: exampleProduct.id, price: '11.00', stock: 35 },
-        output: { product: { ...exampleProduct, price: '11.00', stock: 35 } },
-      },
-    })
+        errors: { 403: ADMIN_ONLY, 404: NOT_FOUND, 409: NAME_TAKEN },
+        minBodyFields: 1,
+        example: {
+          input: { id: exampleProduct.id, price: '11.00', stock: 35 },
+          output: { product: { ...exampleProduct, price: '11.00', stock: 35 } },
+        },
+      }),
+    )
     .input(updateProductInput)
     .output(productResponse)
     .mutation(async ({ ctx, input }) => {
@@ -137,22 +136,21 @@ export const productRouter = router({
     }),
 
   delete: admin
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'DELETE',
         path: '/product/{id}',
-        tags: ['products'],
+        tag: 'products',
         summary: 'Remove a product from the catalog (soft delete)',
         description:
           'ADMIN only. The product leaves the catalog and can no longer be ordered; orders that hold it keep it.',
-        protect: true,
-      },
-      errors: { 403: ADMIN_ONLY, 404: NOT_FOUND },
-      example: {
-        input: { id: exampleProduct.id },
-        output: { id: exampleProduct.id, deleted: true },
-      },
-    })
+        errors: { 403: ADMIN_ONLY, 404: NOT_FOUND },
+        example: {
+          input: { id: exampleProduct.id },
+          output: { id: exampleProduct.id, deleted: true },
+        },
+      }),
+    )
     .input(productIdInput)
     .output(z.object({ id: z.uuid(), deleted: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {

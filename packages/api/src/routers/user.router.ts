@@ -2,48 +2,47 @@
 import { z } from 'zod';
 import { listUsers, listUsersInput, publicUser, setRoleInput, setUserRole } from '@chronicle/core';
 import { exampleUser } from '../rest/examples.ts';
+import { operation } from '../rest/operation.ts';
 import { permissionProcedure, router } from '../trpc/trpc.ts';
 
 export const userRouter = router({
   list: permissionProcedure('user:read')
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'GET',
         path: '/users',
-        tags: ['users'],
+        tag: 'users',
         summary: 'List users',
         description:
           'ADMIN only. Pages of users; pass `nextCursor` back as `cursor` for the next page (null on the last).',
-        protect: true,
-      },
-      errors: { 403: 'Only admins may list users' },
-      example: { input: { limit: 20 }, output: { items: [exampleUser], nextCursor: null } },
-    })
+        errors: { 403: 'Only admins may list users' },
+        example: { input: { limit: 20 }, output: { items: [exampleUser], nextCursor: null } },
+      }),
+    )
     .input(listUsersInput)
     .output(z.object({ items: z.array(publicUser), nextCursor: z.uuid().nullable() }))
     .query(({ ctx, input }) => listUsers(ctx.deps.db, input)),
 
   setRole: permissionProcedure('user:manage')
-    .meta({
-      openapi: {
+    .meta(
+      operation({
         method: 'PATCH',
         path: '/users/{id}/role',
-        tags: ['users'],
+        tag: 'users',
         summary: "Change a user's role",
         description:
           'ADMIN only. Makes a user USER or ADMIN; the change applies to their next request. The last admin cannot be demoted.',
-        protect: true,
-      },
-      errors: {
-        403: 'Only admins may change roles',
-        404: 'User not found',
-        409: 'The last admin cannot be demoted',
-      },
-      example: {
-        input: { id: exampleUser.id, role: 'ADMIN' },
-        output: { user: { ...exampleUser, role: 'ADMIN' } },
-      },
-    })
+        errors: {
+          403: 'Only admins may change roles',
+          404: 'User not found',
+          409: 'The last admin cannot be demoted',
+        },
+        example: {
+          input: { id: exampleUser.id, role: 'ADMIN' },
+          output: { user: { ...exampleUser, role: 'ADMIN' } },
+        },
+      }),
+    )
     .input(setRoleInput)
     .output(z.object({ user: publicUser }))
     .mutation(async ({ ctx, input }) => ({

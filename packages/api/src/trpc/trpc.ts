@@ -18,17 +18,24 @@ import { beginLoginAttempt, type LoginAttempt } from '../rate-limit/login.ts';
  */
 export type ProcedureErrorStatus = 401 | 403 | 404 | 409 | 422 | 429;
 
+export type SuccessStatus = 200 | 201 | 202;
+
+/**
+ * A procedure's meta: its REST route and what the OpenAPI document says about it. Built by
+ * `operation()` (rest/operation.ts), which fills in the defaults, so every field it always sets
+ * is required here.
+ */
 export interface Meta extends OpenApiMeta {
-  /** HTTP status of a successful REST response (default 200). */
-  successStatus?: 200 | 201 | 202;
+  /** HTTP status of a successful REST response. */
+  successStatus: SuccessStatus;
   /** What each error status means for this procedure, for the OpenAPI document. */
-  errors?: Partial<Record<ProcedureErrorStatus, string>>;
+  errors: Partial<Record<ProcedureErrorStatus, string>>;
   /**
    * A realistic call for the OpenAPI document: the input (body, path and query together, as the
    * procedure receives it) and the output. Both are checked against the procedure's schemas
    * when the document is built, so an example cannot drift from the API.
    */
-  example?: { input?: unknown; output: unknown };
+  example: { input?: unknown; output: unknown };
   /**
    * The fewest body fields the procedure accepts, when a refinement demands some ("send at least
    * one of …"): the body schema's `minProperties`, since no generator can read a zod refine.

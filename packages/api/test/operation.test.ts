@@ -1,0 +1,44 @@
+// The REST meta helper: the defaults it fills in.
+import { describe, expect, it } from 'vitest';
+import { operation } from '../src/rest/operation.ts';
+
+const route = {
+  method: 'GET',
+  path: '/things',
+  tag: 'products',
+  summary: 'Things',
+  description: 'All the things.',
+  example: { output: [] },
+} as const;
+
+describe('operation', () => {
+  it('fills in the defaults: protected, 200, no procedure errors, no optional fields', () => {
+    expect(operation(route)).toStrictEqual({
+      openapi: {
+        method: 'GET',
+        path: '/things',
+        tags: ['products'],
+        summary: 'Things',
+        description: 'All the things.',
+        protect: true,
+      },
+      successStatus: 200,
+      errors: {},
+      example: { output: [] },
+    });
+  });
+
+  it('keeps what a route states', () => {
+    const meta = operation({
+      ...route,
+      protect: false,
+      successStatus: 201,
+      errors: { 409: 'Taken' },
+      minBodyFields: 1,
+    });
+    expect(meta.openapi?.protect).toBe(false);
+    expect(meta.successStatus).toBe(201);
+    expect(meta.errors).toStrictEqual({ 409: 'Taken' });
+    expect(meta.minBodyFields).toBe(1);
+  });
+});
