@@ -1,6 +1,7 @@
-// The REST meta helper: the defaults it fills in.
+// The REST meta helper: the defaults it fills in, and the success statuses the bridge answers with.
 import { describe, expect, it } from 'vitest';
-import { operation } from '../src/rest/operation.ts';
+import { operation, successStatuses } from '../src/rest/operation.ts';
+import { appRouter } from '../src/routers/app.router.ts';
 
 const route = {
   method: 'GET',
@@ -40,5 +41,18 @@ describe('operation', () => {
     expect(meta.successStatus).toBe(201);
     expect(meta.errors).toStrictEqual({ 409: 'Taken' });
     expect(meta.minBodyFields).toBe(1);
+  });
+});
+
+describe('successStatuses', () => {
+  it('has every REST procedure by its path, and nothing that has no route', () => {
+    const statuses = successStatuses(appRouter);
+    expect(statuses.get('auth.register')).toBe(201);
+    expect(statuses.get('product.create')).toBe(201);
+    expect(statuses.get('order.create')).toBe(202);
+    expect(statuses.get('order.list')).toBe(200);
+    expect(statuses.size).toBe(14);
+    expect(statuses.has('health.live')).toBe(false);
+    expect(statuses.has('order.watch')).toBe(false);
   });
 });

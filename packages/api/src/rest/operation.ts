@@ -1,6 +1,11 @@
 // How a procedure declares its REST route: one typed helper builds every procedure's meta, so the
 // routers state only what differs between routes and the defaults live here, once.
-import type { OpenApiMeta, OpenApiMethod } from 'trpc-to-openapi';
+import {
+  forEachOpenApiProcedure,
+  type OpenApiMeta,
+  type OpenApiMethod,
+  type OpenApiRouter,
+} from 'trpc-to-openapi';
 import type { Meta, ProcedureErrorStatus, SuccessStatus } from '../trpc/trpc.ts';
 import type { Tag } from './openapi.ts';
 
@@ -56,4 +61,17 @@ export function operation({
     example,
     ...(minBodyFields === undefined ? {} : { minBodyFields }),
   };
+}
+
+/**
+ * The success status of every REST procedure, keyed by the procedure's path ("order.create"),
+ * which is what the bridge's `responseMeta` is told. Read once through trpc-to-openapi's own
+ * typed iteration, the one rest/openapi.ts documents the same statuses from.
+ */
+export function successStatuses(router: OpenApiRouter): ReadonlyMap<string, SuccessStatus> {
+  const statuses = new Map<string, SuccessStatus>();
+  forEachOpenApiProcedure<Meta>(router._def.procedures, ({ path, meta }) => {
+    statuses.set(path, meta.successStatus);
+  });
+  return statuses;
 }

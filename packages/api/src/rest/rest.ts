@@ -13,18 +13,26 @@ import { appRouter } from '../routers/app.router.ts';
 import { createHttpContext } from '../trpc/context.ts';
 import { formatRestError } from '../trpc/errors.ts';
 import { buildOpenApiDocument, carriesBody, isOpenApiMethod } from './openapi.ts';
+import { successStatuses } from './operation.ts';
 
 /**
  * The same router with REST's error formatter: the bridge spreads the formatted shape into its
  * response body, which must be exactly `{ code, message, issues? }` (no tRPC `data`).
+ *
+ * Why a copy of the router's config: trpc-to-openapi 3.3 builds that shape from
+ * `router._def._config` and takes no formatter of its own (`responseMeta` sets only status and
+ * headers). The one formatter in trpc.ts cannot tell the transports apart either: an error raised
+ * before the context exists (the 415 for a non-JSON body) reaches it without a context, as tRPC's
+ * own early errors do. So the swap stays here, the only place that touches `_config`.
  */
-const restRouter: OpenApiRouter = {
-  ...appRouter,
-  _def: {
-    ...appRouter._def,
-    _config: { ...appRouter._def._config, errorFormatter: formatRestError },
-  },
-};
+function withRestErrors(router: OpenApiRouter): OpenApiRouter {
+  return {
+    ...router,
+    _def: { ...router._def, _config: { ...router._def._config, errorFormatter: formatRestError } },
+  };
+}
+
+const restRouter = withRestErrors(appRouter);
 
 /** Headers procedures asked for (the bridge types its context loosely). */
 function responseHeaders(ctx: unknown): Record<string, string> {
@@ -37,17 +45,6 @@ function responseHeaders(ctx: unknown): Record<string, string> {
         ),
       )
     : {};
-}
-
-/** `successStatus` from the meta of the procedure at `path` (procedures are keyed "a.b"). */
-function successStatus(path: string | undefined): number | undefined {
-  const procedure: unknown = path ? Reflect.get(appRouter._def.procedures, path) : undefined;
-  if (typeof procedure !== 'function' || !('_def' in procedure)) return undefined;
-  const def: unknown = procedure._def;
-  if (typeof def !== 'object' || def === null || !('meta' in def)) return undefined;
-  const meta: unknown = def.meta;
-  if (typeof meta !== 'object' || meta === null || !('successStatus' in meta)) return undefined;
-  return typeof meta.successStatus === 'number' ? meta.successStatus : undefined;
 }
 
 /** The document of this bridge (rest/openapi.ts), served at `publicUrl`. */
@@ -85,6 +82,7 @@ export function restBridge(deps: ApiDeps): Router {
     else if (!isJsonObjectBody(req.body)) sendError(res, 400, 'BAD_REQUEST', NOT_AN_OBJECT_MESSAGE);
     else next();
   });
+  const statuses = successStatuses(restRouter);
   const handler: RequestHandler = createOpenApiExpressMiddleware({
     router: restRouter,
     createContext: ({ req }) => createHttpContext(deps, req),
@@ -92,7 +90,8 @@ export function restBridge(deps: ApiDeps): Router {
     // trpc-to-openapi fills `paths` (its `info.calls` is always empty), so `paths` it is.
     // eslint-disable-next-line @typescript-eslint/no-deprecated
     responseMeta: ({ paths, errors, ctx }) => {
-      const status = errors.length === 0 ? successStatus(paths?.[0]) : undefined;
+      const path = paths?.[0];
+      const status = errors.length === 0 && path ? statuses.get(path) : undefined;
       const headers = responseHeaders(ctx);
       return { ...(status ? { status } : {}), headers };
     },
