@@ -90,7 +90,8 @@ export function validationMessage(issue: z.core.$ZodRawIssue): string {
       if (issue.values.length === 1) return `must be ${quoted(issue.values).join('')}`;
       return `must be one of: ${issue.values.map(String).join(', ')}`;
     case 'invalid_union':
-      return 'is not valid';
+      // A missing field fails every branch of a union: it is missing, not invalid.
+      return issue.input === undefined ? 'is required' : 'is not valid';
     case 'invalid_key':
       return 'has an invalid key';
     case 'invalid_element':

@@ -101,3 +101,14 @@ describe('priceInput', () => {
     });
   });
 });
+
+describe('a missing price', () => {
+  it('is required, not invalid (a union fails every branch on a missing value)', async () => {
+    const { createProductInput } = await import('../src/product/product.schema.ts');
+    const result = createProductInput.safeParse({ name: 'Kopi', stock: 1 });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['price', 'is required'],
+    ]);
+  });
+});
