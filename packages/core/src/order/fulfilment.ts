@@ -1,7 +1,9 @@
 // What a worker does with one order job. Idempotent: a duplicate or retried job finds the order
 // no longer PENDING and changes nothing.
+import { z } from 'zod';
 import type { Db } from '@chronicle/db';
 import { lockProducts, type LockedProduct } from '../product/product.lock.ts';
+import { rows } from '../sql.ts';
 
 export type FulfilmentOutcome =
   | { kind: 'CONFIRMED'; productIds: string[]; createdAt: Date }
@@ -21,8 +23,11 @@ export type FulfilmentOutcome =
  */
 export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOutcome> {
   return db.$transaction(async (tx) => {
-    const [order] = await tx.$queryRaw<{ status: string; created_at: Date }[]>`
-      SELECT status, created_at FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
+    const [order] = rows(
+      z.object({ status: z.string(), created_at: z.date() }),
+      await tx.$queryRaw`
+        SELECT status::text AS status, created_at FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`,
+    );
     if (!order) return { kind: 'SKIPPED', status: 'MISSING' };
     if (order.status !== 'PENDING') return { kind: 'SKIPPED', status: order.status };
 
@@ -71,11 +76,14 @@ export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOu
   });
 }
 
-interface PendingLine {
-  order_id: string;
-  product_id: string;
-  quantity: number;
-}
+const orderRow = z.object({ id: z.string(), status: z.string(), created_at: z.date() });
+
+const pendingLine = z.object({
+  order_id: z.string(),
+  product_id: z.string(),
+  quantity: z.number().int(),
+});
+type PendingLine = z.output<typeof pendingLine>;
 
 function rejectionFor(
   productId: string,
@@ -119,9 +127,12 @@ export async function fulfilOrders(
   const ids = [...new Set(orderIds)].sort();
   return db.$transaction(async (tx) => {
     const outcomes = new Map<string, FulfilmentOutcome>();
-    const orders = await tx.$queryRaw<{ id: string; status: string; created_at: Date }[]>`
-      SELECT id, status::text AS status, created_at FROM orders
-      WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+    const orders = rows(
+      orderRow,
+      await tx.$queryRaw`
+        SELECT id, status::text AS status, created_at FROM orders
+        WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`,
+    );
     for (const id of ids) outcomes.set(id, { kind: 'SKIPPED', status: 'MISSING' });
     const pending = orders.filter((order) => {
       if (order.status === 'PENDING') return true;
@@ -131,9 +142,12 @@ export async function fulfilOrders(
     if (pending.length === 0) return outcomes;
     const pendingIds = pending.map((order) => order.id);
 
-    const lines = await tx.$queryRaw<PendingLine[]>`
-      SELECT order_id, product_id, quantity FROM order_items
-      WHERE order_id = ANY(${pendingIds}::uuid[]) ORDER BY order_id, product_id`;
+    const lines = rows(
+      pendingLine,
+      await tx.$queryRaw`
+        SELECT order_id, product_id, quantity FROM order_items
+        WHERE order_id = ANY(${pendingIds}::uuid[]) ORDER BY order_id, product_id`,
+    );
     const linesByOrder = new Map<string, PendingLine[]>();
     for (const line of lines) {
       const list = linesByOrder.get(line.order_id) ?? [];
@@ -234,10 +248,13 @@ export async function fulfilOrders(
  * when the order was created, or null if it had already left PENDING.
  */
 export async function failOrder(db: Db, orderId: string, reason: string): Promise<Date | null> {
-  const [failed] = await db.$queryRaw<{ created_at: Date }[]>`
-    UPDATE orders SET status = 'FAILED', reason_code = 'PROCESSING_FAILED',
-      reason = ${reason.slice(0, 500)}, processed_at = now(), updated_at = now()
-    WHERE id = ${orderId}::uuid AND status = 'PENDING'
-    RETURNING created_at`;
+  const [failed] = rows(
+    z.object({ created_at: z.date() }),
+    await db.$queryRaw`
+      UPDATE orders SET status = 'FAILED', reason_code = 'PROCESSING_FAILED',
+        reason = ${reason.slice(0, 500)}, processed_at = now(), updated_at = now()
+      WHERE id = ${orderId}::uuid AND status = 'PENDING'
+      RETURNING created_at`,
+  );
   return failed?.created_at ?? null;
 }

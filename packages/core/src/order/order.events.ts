@@ -3,15 +3,15 @@
 // the transaction that makes it, on commit) and wakes the watchers of that order.
 // Redis is not involved: the order path stays on PostgreSQL alone.
 import pg from 'pg';
+import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 
 export const ORDER_STATUS_CHANNEL = 'order_status';
 
-export interface OrderStatusEvent {
-  id: string;
-  userId: string;
-  status: string;
-}
+/** The payload the orders trigger builds (json_build_object in its migration). */
+const orderStatusEvent = z.object({ id: z.string(), userId: z.string(), status: z.string() });
+
+export type OrderStatusEvent = z.output<typeof orderStatusEvent>;
 
 /**
  * Called with the event, or with null when events may have been missed (the listening
@@ -53,7 +53,7 @@ export function createOrderEvents(options: {
   const onNotification = (message: pg.Notification) => {
     if (message.channel !== ORDER_STATUS_CHANNEL || !message.payload) return;
     try {
-      const event = JSON.parse(message.payload) as OrderStatusEvent;
+      const event = orderStatusEvent.parse(JSON.parse(message.payload));
       dispatch(event.id, event);
     } catch (error) {
       logger.warn({ err: error, payload: message.payload }, 'unreadable order status event');

@@ -1,10 +1,12 @@
 // Placing, reading and cancelling orders.
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { fromPrisma, type PgBoss } from 'pg-boss';
-import { Prisma, type Db } from '@chronicle/db';
+import type { Db, Prisma } from '@chronicle/db';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatCents, toCents } from '../product/money.ts';
 import { lockProducts } from '../product/product.lock.ts';
+import { isUniqueViolation, rows } from '../sql.ts';
 import { ORDER_QUEUE, type OrderJob } from './order.queue.ts';
 import {
   MAX_LINE_QUANTITY,
@@ -76,10 +78,6 @@ export function mergeLines(items: CreateOrderInput['items']): Line[] {
 
 function requestHash(lines: Line[]): string {
   return createHash('sha256').update(JSON.stringify(lines)).digest('hex');
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
 }
 
 const KEY_REUSED = 'This Idempotency-Key was already used with a different request';
@@ -199,7 +197,7 @@ export async function listOrders(
   scope: OrderScope,
   input: ListOrdersInput,
 ): Promise<{ items: Order[]; nextCursor: string | null }> {
-  const rows = await db.order.findMany({
+  const orders = await db.order.findMany({
     where: {
       ...(input.userId && scope.kind === 'all' ? { userId: input.userId } : {}),
       ...scoped(scope),
@@ -210,8 +208,8 @@ export async function listOrders(
     take: input.limit + 1,
     select: orderSelect,
   });
-  const items = rows.slice(0, input.limit).map(toOrder);
-  return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+  const items = orders.slice(0, input.limit).map(toOrder);
+  return { items, nextCursor: orders.length > input.limit ? (items.at(-1)?.id ?? null) : null };
 }
 
 export interface CancelledOrder {
@@ -227,8 +225,10 @@ export interface CancelledOrder {
  */
 export async function cancelOrder(db: Db, scope: OrderScope, id: string): Promise<CancelledOrder> {
   return db.$transaction(async (tx) => {
-    const [current] = await tx.$queryRaw<{ user_id: string; status: string }[]>`
-      SELECT user_id, status FROM orders WHERE id = ${id}::uuid FOR UPDATE`;
+    const [current] = rows(
+      z.object({ user_id: z.string(), status: z.string() }),
+      await tx.$queryRaw`SELECT user_id, status FROM orders WHERE id = ${id}::uuid FOR UPDATE`,
+    );
     if (!current || (scope.kind === 'own' && current.user_id !== scope.userId)) {
       throw new NotFoundError('Order not found');
     }

@@ -1,13 +1,17 @@
 // The row lock every stock-changing transaction takes on its products (fulfilment of one order or
-// of a batch, the restock of a cancellation), so all of them lock the same way and in one order.
+// of a batch, the restock of a cancellation, an admin's stock adjustment), so all of them lock the same way and in one order.
+import { z } from 'zod';
 import type { Db } from '@chronicle/db';
+import { rows } from '../sql.ts';
 
-export interface LockedProduct {
-  id: string;
-  name: string;
-  stock: number;
-  deleted: boolean;
-}
+const lockedProduct = z.object({
+  id: z.string(),
+  name: z.string(),
+  stock: z.number().int(),
+  deleted: z.boolean(),
+});
+
+export type LockedProduct = z.output<typeof lockedProduct>;
 
 /**
  * Locks these products until the transaction ends and reads them. Rows are locked in id order,
@@ -19,11 +23,14 @@ export interface LockedProduct {
  * orders keep being accepted while a batch holds its products. That is sound because no locker
  * changes a product's key (its id; the name index is partial, so not a key).
  */
-export function lockProducts(
+export async function lockProducts(
   tx: Pick<Db, '$queryRaw'>,
   ids: readonly string[],
 ): Promise<LockedProduct[]> {
-  return tx.$queryRaw<LockedProduct[]>`
-    SELECT id, name, stock, deleted_at IS NOT NULL AS deleted
-    FROM products WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR NO KEY UPDATE`;
+  return rows(
+    lockedProduct,
+    await tx.$queryRaw`
+      SELECT id, name, stock, deleted_at IS NOT NULL AS deleted
+      FROM products WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+  );
 }

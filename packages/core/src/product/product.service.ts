@@ -1,7 +1,9 @@
 // Catalog operations on the database. Every stock change writes its ledger row in the same
 // transaction. Reads here are uncached; product.cache.ts puts Redis in front of them.
-import { Prisma, type Db } from '@chronicle/db';
+import { z } from 'zod';
+import type { Db, Prisma } from '@chronicle/db';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { isUniqueViolation, rows } from '../sql.ts';
 import {
   encodeProductCursor,
   type CreateProductInput,
@@ -29,10 +31,6 @@ function toProduct(row: ProductRow): Product {
   return { ...row, price: row.price.toFixed(2) };
 }
 
-function nameClash(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-}
-
 const NAME_TAKEN = 'A product with this name already exists';
 
 export async function createProduct(
@@ -57,7 +55,7 @@ export async function createProduct(
       return toProduct(row);
     });
   } catch (error) {
-    if (nameClash(error)) throw new ConflictError(NAME_TAKEN);
+    if (isUniqueViolation(error)) throw new ConflictError(NAME_TAKEN);
     throw error;
   }
 }
@@ -78,8 +76,12 @@ export async function updateProduct(
 ): Promise<Product> {
   try {
     return await db.$transaction(async (tx) => {
-      const [current] = await tx.$queryRaw<{ stock: number }[]>`
-        SELECT stock FROM products WHERE id = ${input.id}::uuid AND deleted_at IS NULL FOR NO KEY UPDATE`;
+      const [current] = rows(
+        z.object({ stock: z.number().int() }),
+        await tx.$queryRaw`
+          SELECT stock FROM products
+          WHERE id = ${input.id}::uuid AND deleted_at IS NULL FOR NO KEY UPDATE`,
+      );
       if (!current) throw new NotFoundError('Product not found');
       const row = await tx.product.update({
         where: { id: input.id },
@@ -100,7 +102,7 @@ export async function updateProduct(
       return toProduct(row);
     });
   } catch (error) {
-    if (nameClash(error)) throw new ConflictError(NAME_TAKEN);
+    if (isUniqueViolation(error)) throw new ConflictError(NAME_TAKEN);
     throw error;
   }
 }

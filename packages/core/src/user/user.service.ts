@@ -1,15 +1,13 @@
 // Accounts: registration, credential checks, listing and role changes.
-import { Prisma, type Db } from '@chronicle/db';
+import { z } from 'zod';
+import type { Db } from '@chronicle/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { isUniqueViolation, rows } from '../sql.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import type { PublicUser, RoleName } from './user.schema.ts';
 
 /** The only columns of a user that ever leave the service (never the hash). */
 export const publicUserSelect = { id: true, email: true, role: true, createdAt: true } as const;
-
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
-}
 
 export async function registerUser(
   db: Db,
@@ -76,8 +74,10 @@ export async function listUsers(
  */
 export async function setUserRole(db: Db, id: string, role: RoleName): Promise<PublicUser> {
   return db.$transaction(async (tx) => {
-    const admins = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM users WHERE role = 'ADMIN' ORDER BY id FOR UPDATE`;
+    const admins = rows(
+      z.object({ id: z.string() }),
+      await tx.$queryRaw`SELECT id FROM users WHERE role = 'ADMIN' ORDER BY id FOR UPDATE`,
+    );
     const target = await tx.user.findUnique({ where: { id }, select: publicUserSelect });
     if (!target) throw new NotFoundError('User not found');
     if (target.role === 'ADMIN' && role !== 'ADMIN' && admins.length <= 1) {
