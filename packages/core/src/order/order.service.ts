@@ -6,6 +6,7 @@ import type { Db, Prisma } from '@chronicle/db';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatCents, toCents } from '../product/money.ts';
 import { lockProducts } from '../product/product.lock.ts';
+import { page, pageTake, type Page } from '../page.ts';
 import { isUniqueViolation, rows } from '../sql.ts';
 import { ORDER_QUEUE, type OrderJob } from './order.queue.ts';
 import {
@@ -196,7 +197,7 @@ export async function listOrders(
   db: Db,
   scope: OrderScope,
   input: ListOrdersInput,
-): Promise<{ items: Order[]; nextCursor: string | null }> {
+): Promise<Page<Order>> {
   const orders = await db.order.findMany({
     where: {
       ...(input.userId && scope.kind === 'all' ? { userId: input.userId } : {}),
@@ -205,11 +206,11 @@ export async function listOrders(
       ...(input.cursor ? { id: { lt: input.cursor } } : {}),
     },
     orderBy: { id: 'desc' },
-    take: input.limit + 1,
+    take: pageTake(input.limit),
     select: orderSelect,
   });
-  const items = orders.slice(0, input.limit).map(toOrder);
-  return { items, nextCursor: orders.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+  const { items, nextCursor } = page(orders, input.limit, (last) => last.id);
+  return { items: items.map(toOrder), nextCursor };
 }
 
 export interface CancelledOrder {

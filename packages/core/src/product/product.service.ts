@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Db, Prisma } from '@chronicle/db';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { page, pageTake } from '../page.ts';
 import { isUniqueViolation, rows } from '../sql.ts';
 import {
   encodeProductCursor,
@@ -175,17 +176,13 @@ export async function listProducts(db: Db, input: ListProductsInput): Promise<Pr
     ...(input.inStock === undefined ? {} : { stock: input.inStock ? { gt: 0 } : 0 }),
     ...(input.cursor ? { AND: [after(input.cursor)] } : {}),
   };
-  const rows = await db.product.findMany({
+  const products = await db.product.findMany({
     where,
     orderBy: order(input.sort),
-    take: input.limit + 1,
+    take: pageTake(input.limit),
     select: productSelect,
   });
-  const items = rows.slice(0, input.limit).map(toProduct);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor:
-      rows.length > input.limit && last ? encodeProductCursor(nextCursor(last, input.sort)) : null,
-  };
+  return page(products.map(toProduct), input.limit, (last) =>
+    encodeProductCursor(nextCursor(last, input.sort)),
+  );
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Db } from '@chronicle/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { page, pageTake, type Page } from '../page.ts';
 import { isUniqueViolation, rows } from '../sql.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import type { PublicUser, RoleName } from './user.schema.ts';
@@ -56,16 +57,15 @@ export function findUser(db: Db, id: string): Promise<PublicUser | null> {
 export async function listUsers(
   db: Db,
   input: { cursor?: string | undefined; limit: number },
-): Promise<{ items: PublicUser[]; nextCursor: string | null }> {
+): Promise<Page<PublicUser>> {
   // UUIDv7 ids are time-ordered, so id order is creation order and a stable cursor.
-  const rows = await db.user.findMany({
+  const users = await db.user.findMany({
     select: publicUserSelect,
     orderBy: { id: 'asc' },
-    take: input.limit + 1,
+    take: pageTake(input.limit),
     ...(input.cursor ? { where: { id: { gt: input.cursor } } } : {}),
   });
-  const items = rows.slice(0, input.limit);
-  return { items, nextCursor: rows.length > input.limit ? (items.at(-1)?.id ?? null) : null };
+  return page(users, input.limit, (last) => last.id);
 }
 
 /**
