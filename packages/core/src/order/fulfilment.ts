@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Db } from '@chronicle/db';
 import { lockProducts, type LockedProduct } from '../product/product.lock.ts';
+import { applyStockMovements, type StockMovement } from '../product/product.stock.ts';
 import { rows } from '../sql.ts';
 
 export type FulfilmentOutcome =
@@ -37,7 +38,6 @@ export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOu
       orderBy: { productId: 'asc' },
     });
     const ids = lines.map((line) => line.productId);
-    const quantities = lines.map((line) => line.quantity);
     const locked = await lockProducts(tx, ids);
     const byId = new Map(locked.map((product) => [product.id, product]));
 
@@ -53,21 +53,17 @@ export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOu
       }
     }
 
-    // The conditional decrement is the guard against overselling even if the checks above
-    // were ever wrong: a line that cannot be served updates no row, and the whole order rolls back.
-    const reserved = await tx.$executeRaw`
-      UPDATE products p SET stock = p.stock - x.quantity, updated_at = now()
-      FROM unnest(${ids}::uuid[], ${quantities}::int[]) AS x(id, quantity)
-      WHERE p.id = x.id AND p.stock >= x.quantity AND p.deleted_at IS NULL`;
-    if (reserved !== lines.length) {
-      throw new Error(
-        `Reserved ${reserved} of ${lines.length} lines of order ${orderId}; rolled back`,
-      );
-    }
-    await tx.$executeRaw`
-      INSERT INTO stock_movements (product_id, delta, reason, reference)
-      SELECT x.id, -x.quantity, 'ORDER_RESERVE', ${orderId}
-      FROM unnest(${ids}::uuid[], ${quantities}::int[]) AS x(id, quantity)`;
+    // The conditional decrement still guards against overselling should the checks above ever
+    // be wrong: a line that cannot be served updates no row, and the whole order rolls back.
+    await applyStockMovements(
+      tx,
+      lines.map((line): StockMovement => ({
+        productId: line.productId,
+        delta: -line.quantity,
+        reason: 'ORDER_RESERVE',
+        reference: orderId,
+      })),
+    );
     await tx.order.update({
       where: { id: orderId },
       data: { status: 'CONFIRMED', processedAt: new Date() },
@@ -159,12 +155,7 @@ export async function fulfilOrders(
     const products = new Map(locked.map((product) => [product.id, product]));
     const available = new Map(locked.map((product) => [product.id, product.stock]));
 
-    const decrements = new Map<string, number>();
-    const ledger = {
-      productIds: [] as string[],
-      deltas: [] as number[],
-      references: [] as string[],
-    };
+    const reservations: StockMovement[] = [];
     const statuses = {
       ids: [] as string[],
       statuses: [] as string[],
@@ -198,10 +189,12 @@ export async function fulfilOrders(
       }
       for (const line of orderLines) {
         available.set(line.product_id, (available.get(line.product_id) ?? 0) - line.quantity);
-        decrements.set(line.product_id, (decrements.get(line.product_id) ?? 0) + line.quantity);
-        ledger.productIds.push(line.product_id);
-        ledger.deltas.push(-line.quantity);
-        ledger.references.push(order.id);
+        reservations.push({
+          productId: line.product_id,
+          delta: -line.quantity,
+          reason: 'ORDER_RESERVE',
+          reference: order.id,
+        });
       }
       statuses.statuses.push('CONFIRMED');
       statuses.codes.push(null);
@@ -213,26 +206,9 @@ export async function fulfilOrders(
       });
     }
 
-    if (decrements.size > 0) {
-      const decIds = [...decrements.keys()];
-      const decQuantities = decIds.map((id) => decrements.get(id) ?? 0);
-      // The conditional decrement still guards against overselling: a product whose total
-      // does not fit updates no row, and the whole batch rolls back.
-      const reserved = await tx.$executeRaw`
-        UPDATE products p SET stock = p.stock - x.quantity, updated_at = now()
-        FROM unnest(${decIds}::uuid[], ${decQuantities}::int[]) AS x(id, quantity)
-        WHERE p.id = x.id AND p.stock >= x.quantity AND p.deleted_at IS NULL`;
-      if (reserved !== decIds.length) {
-        throw new Error(
-          `Reserved ${reserved} of ${decIds.length} products in a batch; rolled back`,
-        );
-      }
-      await tx.$executeRaw`
-        INSERT INTO stock_movements (product_id, delta, reason, reference)
-        SELECT x.id, x.delta, 'ORDER_RESERVE', x.reference
-        FROM unnest(${ledger.productIds}::uuid[], ${ledger.deltas}::int[], ${ledger.references}::text[])
-          AS x(id, delta, reference)`;
-    }
+    // One conditional decrement per product for the whole batch; should a product's total not
+    // fit after all, the whole batch rolls back.
+    await applyStockMovements(tx, reservations);
     await tx.$executeRaw`
       UPDATE orders o SET status = x.status::"OrderStatus", reason_code = x.code, reason = x.reason,
         processed_at = now(), updated_at = now()

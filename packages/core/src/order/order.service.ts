@@ -6,6 +6,7 @@ import type { Db, Prisma } from '@chronicle/db';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
 import { formatCents, toCents } from '../product/money.ts';
 import { lockProducts } from '../product/product.lock.ts';
+import { applyStockMovements, type StockMovement } from '../product/product.stock.ts';
 import { page, pageTake, type Page } from '../page.ts';
 import { isUniqueViolation, rows } from '../sql.ts';
 import { ORDER_QUEUE, type OrderJob } from './order.queue.ts';
@@ -241,17 +242,17 @@ export async function cancelOrder(db: Db, scope: OrderScope, id: string): Promis
         orderBy: { productId: 'asc' },
       });
       const ids = items.map((item) => item.productId);
-      const quantities = items.map((item) => item.quantity);
       // The worker's lock, in the worker's order (sorted ids), so the two cannot deadlock.
       await lockProducts(tx, ids);
-      await tx.$executeRaw`
-        UPDATE products p SET stock = p.stock + x.quantity, updated_at = now()
-        FROM unnest(${ids}::uuid[], ${quantities}::int[]) AS x(id, quantity)
-        WHERE p.id = x.id`;
-      await tx.$executeRaw`
-        INSERT INTO stock_movements (product_id, delta, reason, reference)
-        SELECT x.id, x.quantity, 'ORDER_CANCEL', ${id}
-        FROM unnest(${ids}::uuid[], ${quantities}::int[]) AS x(id, quantity)`;
+      await applyStockMovements(
+        tx,
+        items.map((item): StockMovement => ({
+          productId: item.productId,
+          delta: item.quantity,
+          reason: 'ORDER_CANCEL',
+          reference: id,
+        })),
+      );
       restocked = ids;
     } else if (current.status !== 'PENDING') {
       throw new ConflictError(`Order is ${current.status} and cannot be cancelled`);

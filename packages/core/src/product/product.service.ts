@@ -1,10 +1,11 @@
 // Catalog operations on the database. Every stock change writes its ledger row in the same
 // transaction. Reads here are uncached; product.cache.ts puts Redis in front of them.
-import { z } from 'zod';
 import type { Db, Prisma } from '@chronicle/db';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { page, pageTake } from '../page.ts';
-import { isUniqueViolation, rows } from '../sql.ts';
+import { isUniqueViolation } from '../sql.ts';
+import { lockProducts } from './product.lock.ts';
+import { applyStockMovements } from './product.stock.ts';
 import {
   encodeProductCursor,
   type CreateProductInput,
@@ -77,29 +78,25 @@ export async function updateProduct(
 ): Promise<Product> {
   try {
     return await db.$transaction(async (tx) => {
-      const [current] = rows(
-        z.object({ stock: z.number().int() }),
-        await tx.$queryRaw`
-          SELECT stock FROM products
-          WHERE id = ${input.id}::uuid AND deleted_at IS NULL FOR NO KEY UPDATE`,
-      );
-      if (!current) throw new NotFoundError('Product not found');
+      // The lock every stock change takes (lockProducts), so a reservation that committed
+      // meanwhile is in the difference recorded, not lost.
+      const [current] = await lockProducts(tx, [input.id]);
+      if (!current || current.deleted) throw new NotFoundError('Product not found');
+      const delta = input.stock === undefined ? 0 : input.stock - current.stock;
+      if (delta !== 0) {
+        await applyStockMovements(tx, [
+          { productId: input.id, delta, reason: 'ADMIN_ADJUST', reference: actorId },
+        ]);
+      }
       const row = await tx.product.update({
         where: { id: input.id },
         data: {
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.price !== undefined ? { price: input.price } : {}),
-          ...(input.stock !== undefined ? { stock: input.stock } : {}),
           ...(input.description !== undefined ? { description: input.description } : {}),
         },
         select: productSelect,
       });
-      const delta = input.stock === undefined ? 0 : input.stock - current.stock;
-      if (delta !== 0) {
-        await tx.stockMovement.create({
-          data: { productId: input.id, delta, reason: 'ADMIN_ADJUST', reference: actorId },
-        });
-      }
       return toProduct(row);
     });
   } catch (error) {
