@@ -165,6 +165,26 @@ describe('batched fulfilment', () => {
     expect((await statusOf(b.id)).status).toBe('CONFIRMED');
     expect(await stockOf(product)).toBe(2);
   });
+
+  it('an order with no lines is rejected, in a batch and alone alike (one path for both)', async () => {
+    const user = await signIn(app);
+    const empty = async () =>
+      (await app.deps.db.order.create({ data: { userId: user.id, total: '0.00' } })).id;
+    const [inBatch, alone] = [await empty(), await empty()];
+    const product = await createProduct(app, admin, { name: 'batch lime', price: 1, stock: 1 });
+    const [other] = await place([[{ id: product, quantity: 1 }]]);
+    if (!other) throw new Error('order missing');
+    await handleOrderJobs([jobFor(inBatch), jobFor(other.id)], deps);
+    await handleOrderJobs([jobFor(alone)], deps);
+    const rejected = {
+      status: 'REJECTED',
+      reasonCode: 'PRODUCT_UNAVAILABLE',
+      reason: 'The order has no lines',
+    };
+    expect(await statusOf(inBatch)).toEqual(rejected);
+    expect(await statusOf(alone)).toEqual(rejected);
+    expect((await statusOf(other.id)).status).toBe('CONFIRMED');
+  });
 });
 
 describe('product locks and order acceptance', () => {

@@ -1,4 +1,4 @@
-// A worker process: takes order jobs from pg-boss and fulfils them (see fulfilOrder), and
+// A worker process: takes order jobs from pg-boss and fulfils them (see fulfilOrders), and
 // turns jobs that exhausted their retries into FAILED orders.
 import type { Job, JobResult } from 'pg-boss';
 import { ConfigError, createDb, type Db } from '@chronicle/db';
@@ -10,7 +10,6 @@ import {
   createRedis,
   ensureOrderQueues,
   failOrder,
-  fulfilOrder,
   fulfilOrders,
   type FulfilmentOutcome,
   ORDER_DEAD_LETTER_QUEUE,
@@ -75,11 +74,14 @@ function record(
   return { id: job.id, status: 'completed', output: { outcome: outcome.kind } };
 }
 
+/** fulfilOrders answers for every id it is given; this is only the type's fallback. */
+const MISSING: FulfilmentOutcome = { kind: 'SKIPPED', status: 'MISSING' };
+
 /**
  * A batch of order jobs: one transaction for all of them (fulfilOrders). Should that fail, each
- * order is retried alone (fulfilOrder), so one order that cannot be processed fails only its own
- * job — pg-boss retries it with backoff, and dead-letters it in the end — and never holds up the
- * others.
+ * order is retried alone (fulfilOrders with that one id: the same rules, one order), so one order
+ * that cannot be processed fails only its own job — pg-boss retries it with backoff, and
+ * dead-letters it in the end — and never holds up the others.
  */
 export async function handleOrderJobs(
   jobs: Job<OrderJob>[],
@@ -99,7 +101,7 @@ export async function handleOrderJobs(
       // A duplicate job in the same batch: its order was settled by the first one.
       const outcome = seen.has(job.data.orderId)
         ? ({ kind: 'SKIPPED', status: 'DUPLICATE' } as const)
-        : (outcomes.get(job.data.orderId) ?? ({ kind: 'SKIPPED', status: 'MISSING' } as const));
+        : (outcomes.get(job.data.orderId) ?? MISSING);
       seen.add(job.data.orderId);
       return record(outcome, job, deps, jobs.length);
     });
@@ -124,7 +126,8 @@ export async function handleOrderJobs(
   for (const job of jobs) {
     const log = deps.logger.child({ jobId: job.id, orderId: job.data.orderId });
     try {
-      const outcome = await fulfilOrder(deps.db, job.data.orderId);
+      const outcomes = await fulfilOrders(deps.db, [job.data.orderId]);
+      const outcome = outcomes.get(job.data.orderId) ?? MISSING;
       if (outcome.kind === 'CONFIRMED') await deps.catalog.invalidateProducts(outcome.productIds);
       results.push(record(outcome, job, deps, 1));
     } catch (error) {

@@ -45,12 +45,7 @@ export {
   type CatalogCacheStats,
 } from './product/product.cache.ts';
 export { booleanParam, displayText, exact } from './schema-helpers.ts';
-export {
-  failOrder,
-  fulfilOrder,
-  fulfilOrders,
-  type FulfilmentOutcome,
-} from './order/fulfilment.ts';
+export { failOrder, fulfilOrders, type FulfilmentOutcome } from './order/fulfilment.ts';
 export {
   ensureOrderQueues,
   ORDER_DEAD_LETTER_QUEUE,

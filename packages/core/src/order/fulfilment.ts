@@ -16,62 +16,6 @@ export type FulfilmentOutcome =
     }
   | { kind: 'SKIPPED'; status: string };
 
-/**
- * One transaction: lock the order (claim it only if still PENDING), lock its products in sorted
- * id order (so concurrent multi-line orders cannot deadlock), then either reserve every line
- * with a conditional decrement plus ledger rows and confirm, or reject naming the product and
- * move no stock at all.
- */
-export async function fulfilOrder(db: Db, orderId: string): Promise<FulfilmentOutcome> {
-  return db.$transaction(async (tx) => {
-    const [order] = rows(
-      z.object({ status: z.string(), created_at: z.date() }),
-      await tx.$queryRaw`
-        SELECT status::text AS status, created_at FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`,
-    );
-    if (!order) return { kind: 'SKIPPED', status: 'MISSING' };
-    if (order.status !== 'PENDING') return { kind: 'SKIPPED', status: order.status };
-
-    const lines = await tx.orderItem.findMany({
-      where: { orderId },
-      select: { productId: true, quantity: true },
-      orderBy: { productId: 'asc' },
-    });
-    const ids = lines.map((line) => line.productId);
-    const locked = await lockProducts(tx, ids);
-    const byId = new Map(locked.map((product) => [product.id, product]));
-
-    for (const line of lines) {
-      const product = byId.get(line.productId);
-      const rejection = rejectionFor(line.productId, line.quantity, product, product?.stock ?? 0);
-      if (rejection) {
-        await tx.order.update({
-          where: { id: orderId },
-          data: { status: 'REJECTED', ...rejection, processedAt: new Date() },
-        });
-        return { kind: 'REJECTED', ...rejection, createdAt: order.created_at };
-      }
-    }
-
-    // The conditional decrement still guards against overselling should the checks above ever
-    // be wrong: a line that cannot be served updates no row, and the whole order rolls back.
-    await applyStockMovements(
-      tx,
-      lines.map((line): StockMovement => ({
-        productId: line.productId,
-        delta: -line.quantity,
-        reason: 'ORDER_RESERVE',
-        reference: orderId,
-      })),
-    );
-    await tx.order.update({
-      where: { id: orderId },
-      data: { status: 'CONFIRMED', processedAt: new Date() },
-    });
-    return { kind: 'CONFIRMED', productIds: ids, createdAt: order.created_at };
-  });
-}
-
 const orderRow = z.object({ id: z.string(), status: z.string(), created_at: z.date() });
 
 const pendingLine = z.object({
@@ -103,12 +47,13 @@ function rejectionFor(
 }
 
 /**
- * Many orders in one transaction, with the same guarantees as fulfilOrder, one order at a time:
+ * Many orders in one transaction — or one, `fulfilOrders(db, [id])`: the same path settles a batch
+ * and an order retried alone, so the two cannot disagree on any rule.
  *
  * 1. lock the batch's orders in id order and keep those still PENDING (a duplicate or redelivered
  *    job finds its order settled and changes nothing);
- * 2. lock every product they touch, in id order (the same global order as fulfilOrder and every
- *    other batch, so concurrent batches queue instead of deadlocking);
+ * 2. lock every product they touch, in id order (the same global order as every other batch and
+ *    every other stock change, so concurrent batches queue instead of deadlocking);
  * 3. decide in creation order (ids are UUIDv7) against the stock as it runs down: an order is
  *    confirmed only if all its lines fit, else rejected naming the product and moving nothing;
  * 4. apply one conditional decrement per product, the ledger rows, and every status in bulk.
