@@ -102,6 +102,8 @@ describe('@chronicle/client from its tarball', () => {
     expect(
       Object.keys(manifest.dependencies).filter((name) => name.startsWith('@chronicle/')),
     ).toEqual([]);
+    // The workspace pins shared versions with `catalog:`; pack must have written the real ones.
+    expect(Object.values(manifest.dependencies).filter((spec) => !/^\d/.test(spec))).toEqual([]);
     for (const file of files) {
       const text = await readFile(path.join(dist, file), 'utf8');
       expect(text, file).not.toMatch(/@chronicle\/(api|core|db)|@prisma|ioredis|pg-boss/);
