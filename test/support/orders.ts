@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import type { TestApp } from '@chronicle/api/testing';
 import { loadWorkerEnv, startWorker, type Worker } from '@chronicle/worker';
+import { finalOrderStatuses } from '@chronicle/core';
 import { assertContract, runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
 
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -130,8 +131,6 @@ export function startWorkerProcess(
   });
 }
 
-const TERMINAL = ['CONFIRMED', 'REJECTED', 'CANCELLED', 'FAILED'];
-
 /** Waits until every given order has left PENDING. */
 export async function waitForTerminal(
   app: TestApp,
@@ -143,7 +142,7 @@ export async function waitForTerminal(
       const pending = await app.deps.db.order.count({
         where: {
           id: { in: orderIds },
-          status: { notIn: TERMINAL as ('CONFIRMED' | 'REJECTED' | 'CANCELLED' | 'FAILED')[] },
+          status: { notIn: [...finalOrderStatuses] },
         },
       });
       return pending === 0;

@@ -12,7 +12,7 @@ import {
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { EventSource } from 'eventsource';
 import superjson from 'superjson';
-import type { AppRouter } from './router.generated.ts';
+import { finalOrderStatuses, type AppRouter } from './router.generated.ts';
 
 export type { AppRouter };
 /** Every procedure's input, e.g. `RouterInputs['order']['create']`. */
@@ -68,7 +68,7 @@ export function chronicleErrorInfo(error: unknown): ChronicleErrorInfo | undefin
   };
 }
 
-const FINAL: ReadonlySet<OrderStatus> = new Set(['CONFIRMED', 'REJECTED', 'CANCELLED', 'FAILED']);
+const FINAL: ReadonlySet<OrderStatus> = new Set(finalOrderStatuses);
 
 /** True once an order can no longer change by itself (CANCELLED may still follow CONFIRMED). */
 export function isFinalStatus(status: OrderStatus): boolean {

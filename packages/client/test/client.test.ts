@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vit
 import { startTestApp, type TestApp } from '@chronicle/api/testing';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter as ServerRouter } from '@chronicle/api';
+import type { FinalOrderStatus as ServerFinalOrderStatus } from '@chronicle/core';
 import {
   chronicleErrorInfo,
   createChronicleClient,
@@ -11,6 +12,7 @@ import {
   type AppRouter,
   type Order,
 } from '../src/index.ts';
+import type { FinalOrderStatus } from '../src/router.generated.ts';
 
 describe('typed client against the real API', () => {
   let app: TestApp;
@@ -44,6 +46,7 @@ describe('typed client against the real API', () => {
     type ErrorShapeOf<R extends { _def: { _config: { $types: { errorShape: unknown } } } }> =
       R['_def']['_config']['$types']['errorShape'];
     expectTypeOf<ErrorShapeOf<AppRouter>>().toEqualTypeOf<ErrorShapeOf<ServerRouter>>();
+    expectTypeOf<FinalOrderStatus>().toEqualTypeOf<ServerFinalOrderStatus>();
   });
 
   it('pins the inferred types of the main procedures', () => {

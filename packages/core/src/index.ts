@@ -61,6 +61,7 @@ export {
   type OrderStatusListener,
 } from './order/order.events.ts';
 export * from './order/order.schema.ts';
+export { finalOrderStatuses, type FinalOrderStatus } from './order/order.status.ts';
 export {
   cancelOrder,
   getOrder,

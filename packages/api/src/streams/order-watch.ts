@@ -2,18 +2,19 @@
 // final status. Who may see the order is decided again on every event, and each stream holds
 // one of its user's and its IP's stream slots while it is open.
 import { TRPCError } from '@trpc/server';
-import { getOrder, orderChanges, type Order, type PublicUser } from '@chronicle/core';
+import {
+  finalOrderStatuses,
+  getOrder,
+  orderChanges,
+  type Order,
+  type PublicUser,
+} from '@chronicle/core';
 import { can, orderScope } from '../auth/permissions.ts';
 import type { Context } from '../trpc/context.ts';
 import type { StreamLease } from './stream-slots.ts';
 import { currentUser } from '../trpc/trpc.ts';
 
-const FINAL_STATUSES: ReadonlySet<Order['status']> = new Set([
-  'CONFIRMED',
-  'REJECTED',
-  'CANCELLED',
-  'FAILED',
-]);
+const FINAL_STATUSES: ReadonlySet<Order['status']> = new Set(finalOrderStatuses);
 
 export async function* watchOrder(
   ctx: Context & { user: PublicUser },
