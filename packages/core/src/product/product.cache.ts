@@ -55,13 +55,10 @@ export interface CacheStore {
   write(key: string, value: string, ttlMs: number): Promise<void>;
   /** Increments each generation and deletes each value, atomically where the store can. */
   bump(generationKeys: readonly string[], keys: readonly string[]): Promise<void>;
-  /** 'redis' or 'in-process', for logs and readiness. */
-  readonly kind: 'redis' | 'in-process';
 }
 
 export function redisCacheStore(redis: Redis): CacheStore {
   return {
-    kind: 'redis',
     async read(key, generationKey) {
       const [value, generation] = await redis.mget(key, generationKey);
       return [value ?? null, generation ?? '0'];
@@ -88,7 +85,6 @@ export function memoryCacheStore(maxEntries = 10_000): CacheStore {
   const values = new LRUCache<string, string>({ max: maxEntries, ttlAutopurge: false });
   const generations = new Map<string, number>();
   return {
-    kind: 'in-process',
     read(key, generationKey) {
       return Promise.resolve([
         values.get(key) ?? null,
