@@ -12,7 +12,7 @@ import {
 const root = path.resolve(import.meta.dirname, '..');
 
 /** The application's database on the embedded server. */
-export const EMBEDDED_DATABASE = 'chronicle';
+const EMBEDDED_DATABASE = 'chronicle';
 
 export type DatabaseChoice =
   { kind: 'external'; url: string } | { kind: 'embedded'; dataDir: string; database: string };

@@ -96,7 +96,7 @@ export async function placeOrder(
 }
 
 /** Worker settings for tests: fast polling and fast detection of dead workers. */
-export function workerEnvFor(
+function workerEnvFor(
   app: TestApp,
   overrides: Record<string, string> = {},
 ): Record<string, string> {

@@ -139,7 +139,7 @@ export async function handleOrderJobs(
   return results;
 }
 
-export async function handleDeadOrderJobs(
+async function handleDeadOrderJobs(
   jobs: Job<OrderJob>[],
   deps: { db: Db; logger: Logger; retryLimit: number; metrics: WorkerMetrics },
 ): Promise<JobResult[]> {

@@ -2,13 +2,7 @@
 // (packages/api/src/trpc/errors.ts), so services never know about transports.
 
 export type DomainErrorKind =
-  | 'BAD_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'UNPROCESSABLE_CONTENT'
-  | 'SERVICE_UNAVAILABLE';
+  'BAD_REQUEST' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'UNPROCESSABLE_CONTENT';
 
 export class DomainError extends Error {
   override name = 'DomainError';
@@ -38,12 +32,5 @@ export class ForbiddenError extends DomainError {
   override name = 'ForbiddenError';
   constructor(message: string) {
     super('FORBIDDEN', message);
-  }
-}
-
-export class UnauthorizedError extends DomainError {
-  override name = 'UnauthorizedError';
-  constructor(message: string) {
-    super('UNAUTHORIZED', message);
   }
 }

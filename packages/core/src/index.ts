@@ -5,10 +5,9 @@ export {
   DomainError,
   ForbiddenError,
   NotFoundError,
-  UnauthorizedError,
   type DomainErrorKind,
 } from './errors.ts';
-export { createLogger, redactedPaths, type Logger } from './logger.ts';
+export { createLogger, type Logger } from './logger.ts';
 export { runMain, stopOnSignals } from './process.ts';
 export { createQueue, QUEUE_SCHEMA, type PgBoss } from './queue.ts';
 export { createCacheRedis, createRedis, pingRedis, type Redis } from './redis.ts';
@@ -18,7 +17,6 @@ export {
   createOrPromoteAdmin,
   findUser,
   listUsers,
-  publicUserSelect,
   registerUser,
   setUserRole,
   verifyCredentials,
@@ -54,7 +52,6 @@ export {
 } from './order/order.queue.ts';
 export {
   createOrderEvents,
-  ORDER_STATUS_CHANNEL,
   orderChanges,
   type OrderEvents,
   type OrderStatusEvent,
@@ -78,5 +75,4 @@ export {
   Histogram,
   serveMetrics,
   type BaseMetrics,
-  type Registry,
 } from './metrics.ts';

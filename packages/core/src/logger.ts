@@ -4,7 +4,7 @@ import type { CoreEnv } from './env.ts';
 
 export type { Logger };
 
-export const redactedPaths = [
+const redactedPaths = [
   'password',
   '*.password',
   'passwordHash',

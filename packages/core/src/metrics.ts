@@ -6,8 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { poolStats, type Db } from '@chronicle/db';
 
-export type { Registry };
-
 const PREFIX = 'chronicle_';
 
 export interface BaseMetrics {

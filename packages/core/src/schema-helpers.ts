@@ -40,7 +40,7 @@ const quoted = (values: readonly unknown[]) => values.map((value) => JSON.string
  * No message quotes a regex: a pattern is an implementation detail, and the format name says
  * what is wanted.
  */
-export function validationMessage(issue: z.core.$ZodRawIssue): string {
+function validationMessage(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
     case 'invalid_type':
       if (issue.input === undefined || issue.expected === 'nonoptional') return 'is required';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** The same server and defaults as @chronicle/testing's env.ts. */
-export const adminUrl =
+const adminUrl =
   process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export interface ScratchDatabase {

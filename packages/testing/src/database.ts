@@ -12,7 +12,7 @@ import { testEnv } from './env.ts';
 
 const TEMPLATE_LOCK_KEY = 7_311_552_047;
 
-export function databaseUrl(name: string, base = testEnv.TEST_DATABASE_ADMIN_URL): string {
+function databaseUrl(name: string, base = testEnv.TEST_DATABASE_ADMIN_URL): string {
   const url = new URL(base);
   url.pathname = `/${name}`;
   return url.toString();
@@ -48,7 +48,7 @@ async function migrationsHash(): Promise<string> {
 let template: Promise<string> | undefined;
 
 /** The name of a database holding exactly the current migrations, created on first use. */
-export function migratedTemplate(): Promise<string> {
+function migratedTemplate(): Promise<string> {
   template ??= (async () => {
     const runId = testEnv.TEST_RUN_ID;
     const name =

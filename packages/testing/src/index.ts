@@ -1,11 +1,5 @@
 export { testEnv } from './env.ts';
-export {
-  createEmptyDatabase,
-  createTestDatabase,
-  databaseUrl,
-  migratedTemplate,
-  type TestDatabase,
-} from './database.ts';
+export { createEmptyDatabase, createTestDatabase, type TestDatabase } from './database.ts';
 export { createTestRedis, type TestRedis } from './redis.ts';
 export { waitFor, type WaitOptions } from './wait.ts';
 export { runProcess, type LogLine, type RunningProcess } from './process.ts';

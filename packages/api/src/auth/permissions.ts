@@ -20,7 +20,7 @@ const userPermissions: readonly Permission[] = [
   'order:cancel:own',
 ];
 
-export const ROLE_PERMISSIONS: Readonly<Record<RoleName, ReadonlySet<Permission>>> = {
+const ROLE_PERMISSIONS: Readonly<Record<RoleName, ReadonlySet<Permission>>> = {
   USER: new Set(userPermissions),
   ADMIN: new Set(PERMISSIONS),
 };

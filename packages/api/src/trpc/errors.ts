@@ -9,7 +9,7 @@ import { RateLimitedError } from '../rate-limit/limiters.ts';
 export const INTERNAL_MESSAGE = 'Internal server error';
 
 /** One rejected input field: zod's issue (code, path, message and details such as `minimum`). */
-export interface ValidationIssue {
+interface ValidationIssue {
   code: string;
   path: (string | number)[];
   message: string;
@@ -40,7 +40,7 @@ function publicIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
 }
 
 /** Zod's issues for both tRPC and REST callers (the REST bridge reads them from the cause). */
-export function validationIssues(error: TRPCError): ValidationIssue[] | undefined {
+function validationIssues(error: TRPCError): ValidationIssue[] | undefined {
   if (!(error.cause instanceof z.ZodError)) return undefined;
   return error.cause.issues.map((issue) => ({
     ...publicIssue(issue),
@@ -55,7 +55,7 @@ export function validationIssues(error: TRPCError): ValidationIssue[] | undefine
  */
 const CONTENT_TYPE_MESSAGE = 'Content-Type must be application/json';
 
-export function publicMessage(error: TRPCError): string {
+function publicMessage(error: TRPCError): string {
   if (error.code === 'INTERNAL_SERVER_ERROR') return INTERNAL_MESSAGE;
   if (error.cause instanceof z.ZodError) return 'Input validation failed';
   if (

@@ -64,7 +64,6 @@ export const order = z.object({
 export const orderPage = z.object({ items: z.array(order), nextCursor: z.uuid().nullable() });
 
 export type Order = z.infer<typeof order>;
-export type OrderStatusName = z.infer<typeof orderStatus>;
 export type CreateOrderInput = z.infer<typeof createOrderInput>;
 export type ListOrdersInput = z.infer<typeof listOrdersInput>;
 

@@ -45,6 +45,5 @@ export const setRoleInput = z.strictObject({
   role: roleSchema,
 });
 
-export type RegisterInput = z.infer<typeof registerInput>;
 export type PublicUser = z.infer<typeof publicUser>;
 export type RoleName = z.infer<typeof roleSchema>;

@@ -87,7 +87,7 @@ async function databaseExists(admin: pg.Client, name: string): Promise<boolean> 
 }
 
 /** Creates the database named in `connectionString` when it does not exist yet. */
-export async function ensureDatabase(connectionString: string): Promise<boolean> {
+async function ensureDatabase(connectionString: string): Promise<boolean> {
   return withMaintenance(connectionString, async (admin, name) => {
     if (await databaseExists(admin, name)) return false;
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((error: unknown) => {
