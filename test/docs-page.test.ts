@@ -1,12 +1,12 @@
 // The /docs page in a real browser: it renders every operation, "Try it out" works, and the page
 // asks no host but the API for anything (no validator badge, no outside assets), as offline.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiEnvSchema } from '@chronicle/api';
+import { freePort } from '@chronicle/core';
 import { startTestApp, type TestApp } from '@chronicle/api/testing';
 
 // Swagger UI only calls its validator for a spec served under a name other than localhost, so the
@@ -14,20 +14,6 @@ import { startTestApp, type TestApp } from '@chronicle/api/testing';
 const DOCS_HOST = 'docs.example.test';
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 const UI_TIMEOUT_MS = 15_000;
-
-/** A port free right now, for an app whose configuration must name its port before it listens. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  if (address === null || typeof address === 'string') throw new Error('no TCP port assigned');
-  return address.port;
-}
 
 /**
  * "Try it out" calls the document's servers[0]. Built from the Host header it is the page's own

@@ -1,10 +1,8 @@
 // The Postman collection, run by `pnpm postman`'s own function (scripts/postman.ts) against the
 // live API and a worker on a fresh database: what Postman users import, and the command that
 // runs it, must keep working — with admin sign-up open or closed, twice in a row, on any port.
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrPromoteAdmin } from '@chronicle/core';
+import { createOrPromoteAdmin, freePort } from '@chronicle/core';
 import { startTestApp, type TestApp } from '@chronicle/api/testing';
 import { runProcess } from '@chronicle/testing';
 import type { Worker } from '@chronicle/worker';
@@ -26,16 +24,6 @@ function expectAllPassed(run: PostmanRun): void {
   expect(run.failures).toEqual([]);
   expect(run.summary.run.stats.requests.total).toBe(22);
   expect(run.summary.run.stats.assertions.total).toBeGreaterThanOrEqual(40);
-}
-
-/** A port nothing listens on right now, for an app that must be started on a chosen port. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
 }
 
 describe('Postman collection, admin sign-up open', () => {

@@ -2,27 +2,13 @@
 // that names the variable and says what to do.
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '@chronicle/core';
 import { runProcess, type RunningProcess, waitFor } from '@chronicle/testing';
 
 const root = path.resolve(import.meta.dirname, '..');
-
-/** A port nothing listens on: taken from the OS, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 describe('pnpm start refuses early, saying what to fix', () => {
   let proc: RunningProcess | undefined;
@@ -66,7 +52,7 @@ describe('pnpm start refuses early, saying what to fix', () => {
   });
 
   it('an unreachable DATABASE_URL names the variable and the embedded fallback, never the password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     proc = runProcess(['scripts/start.ts'], {
       cwd: root,
       env: {

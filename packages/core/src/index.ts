@@ -8,6 +8,7 @@ export {
   type DomainErrorKind,
 } from './errors.ts';
 export { createLogger, type Logger } from './logger.ts';
+export { freePort } from './free-port.ts';
 export { runMain, stopOnSignals } from './process.ts';
 export { createQueue, QUEUE_SCHEMA, type PgBoss } from './queue.ts';
 export { createCacheRedis, createRedis, pingRedis, type Redis } from './redis.ts';
