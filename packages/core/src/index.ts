@@ -9,6 +9,7 @@ export {
 } from './errors.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { freePort } from './free-port.ts';
+export { openApiPathPattern } from './openapi-path.ts';
 export { runMain, stopOnSignals } from './process.ts';
 export { createQueue, QUEUE_SCHEMA, type PgBoss } from './queue.ts';
 export { createCacheRedis, createRedis, pingRedis, type Redis } from './redis.ts';

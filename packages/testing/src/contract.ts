@@ -4,6 +4,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { z } from 'zod';
+import { openApiPathPattern } from '@chronicle/core';
 
 export interface ObservedResponse {
   method: string;
@@ -40,8 +41,6 @@ export interface Contract {
   check(response: ObservedResponse): string[];
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Compiles the contract of an OpenAPI 3.1 document (its schemas are JSON Schema 2020-12). */
 export function compileContract(source: unknown): Contract {
   const doc = document.parse(source);
@@ -51,12 +50,7 @@ export function compileContract(source: unknown): Contract {
   ajv.addSchema({ ...doc, $id: 'openapi.json' });
   const operations: Operation[] = [];
   for (const [template, item] of Object.entries(doc.paths)) {
-    const pattern = new RegExp(
-      `^${template
-        .split(/\{[^}/]+\}/)
-        .map(escape)
-        .join('[^/]+')}$`,
-    );
+    const pattern = openApiPathPattern(template);
     for (const method of METHODS) {
       const parsed = operationObject.safeParse(item[method]);
       if (!parsed.success) continue;

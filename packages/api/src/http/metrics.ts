@@ -5,6 +5,7 @@ import {
   Counter,
   createBaseMetrics,
   Histogram,
+  openApiPathPattern,
   type BaseMetrics,
   type CatalogCache,
 } from '@chronicle/core';
@@ -86,12 +87,7 @@ export function routeLabeler(known: KnownRoutes): (method: string, path: string)
   const rest = Object.entries(known.restPaths).map(([template, item]) => ({
     // `{id}` in OpenAPI, `:id` in the label (the label format predates the OpenAPI matcher).
     label: template.replace(/\{([^}/]+)\}/g, ':$1'),
-    pattern: new RegExp(
-      `^${template
-        .split(/\{[^}/]+\}/)
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('[^/]+')}/?$`,
-    ),
+    pattern: openApiPathPattern(template),
     methods: new Set(Object.keys(item ?? {}).filter((key) => HTTP_METHODS.has(key))),
   }));
   return (method, path) => {
