@@ -365,7 +365,7 @@ async function main(): Promise<void> {
   phase('API start and catalog');
   const apiPort = await freePort();
   const api = startNode(
-    ['packages/api/src/main.ts'],
+    ['apps/api/src/main.ts'],
     { ...serviceEnv, PORT: String(apiPort), HOST: '127.0.0.1' },
     true,
   );

@@ -2,6 +2,6 @@
 // docker-compose.yml all use exactly these (test/deployment.test.ts checks it): one path.
 export const commands = {
   migrate: ['packages/db/src/migrations/cli.ts', 'migrate'],
-  api: ['packages/api/src/main.ts'],
+  api: ['apps/api/src/main.ts'],
   worker: ['apps/worker/src/main.ts'],
 } as const;

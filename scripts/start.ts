@@ -12,7 +12,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadApiEnv } from '@chronicle/api';
 import { ConfigError } from '@chronicle/db';
-import { loadWorkerEnv } from '@chronicle/worker';
+import { loadWorkerEnv } from '@chronicle/runtime';
 import { commands } from './commands.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 import { chooseDatabase } from './local-database.ts';

@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pro
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import type { RunningProcess } from '@chronicle/testing';
 import { createProduct, root, signIn, startWorkerProcess } from './support/orders.ts';
 

@@ -11,9 +11,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import newman, { type NewmanRunExecution, type NewmanRunSummary } from 'newman';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { createOrPromoteAdmin } from '@chronicle/core';
-import type { Worker } from '@chronicle/worker';
+import type { Worker } from '@chronicle/runtime';
 import {
   createProduct,
   http,

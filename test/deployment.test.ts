@@ -136,7 +136,7 @@ describe('docker-compose.yml', () => {
 describe('.env.example', () => {
   it('documents every variable the API and the worker read', async () => {
     const { apiEnvSchema } = await import('@chronicle/api');
-    const { workerEnvSchema } = await import('@chronicle/worker');
+    const { workerEnvSchema } = await import('@chronicle/runtime');
     const documented = new Set(
       [...read('.env.example').matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]),
     );

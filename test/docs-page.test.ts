@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiEnvSchema } from '@chronicle/api';
 import { freePort } from '@chronicle/core';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 
 // Swagger UI only calls its validator for a spec served under a name other than localhost, so the
 // page is loaded under this name, which the browser maps to the loopback address.

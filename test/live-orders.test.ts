@@ -2,7 +2,7 @@
 // (trigger + NOTIFY), the API hears it on its LISTEN connection and pushes it over SSE to the
 // typed client.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { createChronicleClient, type Order } from '@chronicle/client';
 import type { RunningProcess } from '@chronicle/testing';
 import {

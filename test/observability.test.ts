@@ -1,9 +1,9 @@
 // Metrics move with real traffic, and logs correlate requests and jobs without leaking secrets.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '@chronicle/testing';
 import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
-import type { Worker } from '@chronicle/worker';
+import type { Worker } from '@chronicle/runtime';
 import {
   createProduct,
   http,
@@ -133,7 +133,7 @@ describe('logs', () => {
   let apiUrl: string;
   beforeAll(async () => {
     app = await startTestApp();
-    api = runProcess([path.join(root, 'packages/api/src/main.ts')], {
+    api = runProcess([path.join(root, 'apps/api/src/main.ts')], {
       env: {
         DATABASE_URL: app.env.DATABASE_URL,
         REDIS_URL: app.env.REDIS_URL ?? '',

@@ -1,9 +1,9 @@
 // The batched fulfilment path (many orders per transaction), driven directly with pg-boss-shaped
 // jobs so each batch's composition is exactly what the test says.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { createLogger, lockProducts } from '@chronicle/core';
-import { createWorkerMetrics, handleOrderJobs } from '@chronicle/worker';
+import { handleOrderJobs } from '@chronicle/runtime';
 import {
   checkInvariants,
   createProduct,
@@ -22,10 +22,8 @@ beforeAll(async () => {
   admin = (await signIn(app, 'ADMIN')).token;
   shopper = (await signIn(app)).token;
   deps = {
-    db: app.deps.db,
-    catalog: app.deps.catalog,
+    services: app.deps.services,
     logger: createLogger({ LOG_LEVEL: 'silent' }, 'worker'),
-    metrics: createWorkerMetrics(app.deps.db),
   };
 });
 afterAll(async () => {

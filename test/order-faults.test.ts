@@ -2,7 +2,7 @@
 // that keeps failing (which must end in FAILED, never a stuck PENDING).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { ORDER_DEAD_LETTER_QUEUE } from '@chronicle/core';
 import { waitFor } from '@chronicle/testing';
 import {

@@ -1,7 +1,7 @@
 // order.watch at its edges: errors map like any procedure's, a stream loses access the moment
 // its caller does, and concurrent streams are capped per user and per IP.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { chronicleErrorInfo, createChronicleClient, type Order } from '@chronicle/client';
 import { createProduct, http, placeOrder, signIn, type OrderBody } from './support/orders.ts';
 

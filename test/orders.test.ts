@@ -1,7 +1,7 @@
 // Orders end to end: real API on port 0, real pg-boss, real workers (in-process or as OS processes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
-import type { Worker } from '@chronicle/worker';
+import { startTestApp, type TestApp } from '@chronicle/testing';
+import type { Worker } from '@chronicle/runtime';
 import { createChronicleClient } from '@chronicle/client';
 import { ORDER_QUEUE } from '@chronicle/core';
 import { waitFor } from '@chronicle/testing';

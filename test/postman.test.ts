@@ -3,9 +3,9 @@
 // runs it, must keep working — with admin sign-up open or closed, twice in a row, on any port.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin, freePort } from '@chronicle/core';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { runProcess } from '@chronicle/testing';
-import type { Worker } from '@chronicle/worker';
+import type { Worker } from '@chronicle/runtime';
 import {
   environmentFileValues,
   PostmanConfigError,

@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { createOrPromoteAdmin } from '@chronicle/core';
-import type { Worker } from '@chronicle/worker';
+import type { Worker } from '@chronicle/runtime';
 import { restTypesFile, restTypesSource } from '../scripts/rest-types.ts';
 import { root, startInProcessWorker } from './support/orders.ts';
 

@@ -2,8 +2,8 @@
 // separate OS processes), and the invariants every test checks at the end.
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { TestApp } from '@chronicle/api/testing';
-import { loadWorkerEnv, startWorker, type Worker } from '@chronicle/worker';
+import type { TestApp } from '@chronicle/testing';
+import { loadWorkerEnv, startWorker, type Worker } from '@chronicle/runtime';
 import { finalOrderStatuses } from '@chronicle/core';
 import { assertContract, runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
 

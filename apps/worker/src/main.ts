@@ -1,7 +1,6 @@
 // Entry point of a worker process.
 import { runMain, stopOnSignals } from '@chronicle/core';
-import { loadWorkerEnv } from './env.ts';
-import { startWorker } from './worker.ts';
+import { loadWorkerEnv, startWorker } from '@chronicle/runtime';
 
 runMain('worker', async () => {
   const worker = await startWorker(loadWorkerEnv());

@@ -2,8 +2,7 @@
 // why (in local mode the API runs the worker itself).
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from '@chronicle/testing';
-import { loadWorkerEnv } from '../src/env.ts';
-import { startWorker } from '../src/worker.ts';
+import { loadWorkerEnv, startWorker } from '@chronicle/runtime';
 
 describe('worker configuration', () => {
   it('refuses to run as a separate process without REDIS_URL', async () => {

@@ -1,28 +1,24 @@
-// The long-lived resources one API process holds, created and closed in one place.
-import { createDb, type Db } from '@chronicle/db';
+// What the API needs on top of its process's runtime (database, queue, Redis, catalog cache and
+// services, opened by @chronicle/runtime): rate limits, metrics, live order events and stream
+// slots. Built in one place, closed in one place.
+import type { Db } from '@chronicle/db';
 import {
-  createCatalogCache,
-  type CatalogCache,
-  createLogger,
-  createQueue,
-  createCacheRedis,
   createOrderEvents,
-  createRedis,
-  ensureOrderQueues,
-  memoryCacheStore,
-  redisCacheStore,
+  type CatalogCache,
   type Logger,
   type OrderEvents,
+  type OrderObserver,
   type PgBoss,
   type Redis,
+  type Services,
 } from '@chronicle/core';
 import type { ApiEnv } from './env.ts';
 import { createApiMetrics, type ApiMetrics } from './http/metrics.ts';
 import { createRateLimits, type RateLimits } from './rate-limit/limiters.ts';
 import { createStreamSlots, type StreamSlots } from './streams/stream-slots.ts';
 
-export interface ApiDeps {
-  env: ApiEnv;
+/** The process's shared resources, as @chronicle/runtime's `openRuntime` returns them. */
+export interface ApiRuntime {
   logger: Logger;
   db: Db;
   /** Rate limits and readiness; undefined in local mode (no REDIS_URL: all in this process). */
@@ -31,6 +27,12 @@ export interface ApiDeps {
   cacheRedis: Redis | undefined;
   queue: PgBoss;
   catalog: CatalogCache;
+  services: Services;
+  observe(observer: OrderObserver): void;
+}
+
+export interface ApiDeps extends ApiRuntime {
+  env: ApiEnv;
   limits: RateLimits;
   metrics: ApiMetrics;
   /** Order status changes heard over LISTEN/NOTIFY, for live order updates. */
@@ -39,33 +41,17 @@ export interface ApiDeps {
   streams: StreamSlots;
 }
 
-export async function createApiDeps(
-  env: ApiEnv,
-  logger = createLogger(env, 'api'),
-): Promise<ApiDeps> {
-  const db = createDb(env, {
-    applicationName: 'chronicle-api',
-    onPoolError: (error) => {
-      logger.warn({ err: error.message }, 'idle database connection failed');
+export function createApiDeps(env: ApiEnv, runtime: ApiRuntime): ApiDeps {
+  const { logger, db, redis, catalog } = runtime;
+  const metrics = createApiMetrics(db, () => catalog);
+  runtime.observe({
+    accepted() {
+      metrics.ordersAccepted.inc();
+    },
+    finished(status) {
+      metrics.ordersFinished.inc({ status });
     },
   });
-  // Without REDIS_URL, rate limits and the catalog cache live in this process's memory (local
-  // mode: one process, which then also runs the worker — see main.ts).
-  const redis = env.REDIS_URL
-    ? createRedis({ ...env, REDIS_URL: env.REDIS_URL }, logger)
-    : undefined;
-  // The API only enqueues; maintenance and scheduling belong to the workers.
-  const queue = createQueue(env, logger, { supervise: false, schedule: false });
-  await queue.start();
-  await ensureOrderQueues(queue, env);
-  const cacheRedis = redis && createCacheRedis(env, logger, redis);
-  const catalog = createCatalogCache({
-    db,
-    store: cacheRedis ? redisCacheStore(cacheRedis) : memoryCacheStore(),
-    logger,
-    env,
-  });
-  const metrics = createApiMetrics(db, () => catalog);
   const limits = createRateLimits(redis, env, (limit) => {
     metrics.rateLimited.inc({ limit });
   });
@@ -79,30 +65,10 @@ export async function createApiDeps(
     { perUser: env.STREAMS_PER_USER_MAX, perIp: env.STREAMS_PER_IP_MAX },
     logger,
   );
-  return {
-    env,
-    logger,
-    db,
-    redis,
-    cacheRedis,
-    queue,
-    catalog,
-    limits,
-    metrics,
-    orderEvents,
-    streams,
-  };
+  return { ...runtime, env, limits, metrics, orderEvents, streams };
 }
 
+/** Closes what createApiDeps opened (the runtime is closed by its owner). */
 export async function closeApiDeps(deps: ApiDeps): Promise<void> {
-  await Promise.allSettled([
-    deps.orderEvents.close(),
-    deps.queue.stop({ graceful: false, close: true, timeout: 1_000 }),
-    deps.db.$disconnect(),
-    ...[...new Set([deps.redis, deps.cacheRedis])].map((client) =>
-      client?.quit().catch(() => {
-        client.disconnect();
-      }),
-    ),
-  ]);
+  await deps.orderEvents.close();
 }

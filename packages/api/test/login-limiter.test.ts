@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadApiEnv } from '../src/env.ts';
 import { createRateLimits, RateLimitedError } from '../src/rate-limit/limiters.ts';
 import { beginLoginAttempt, type LoginOutcome } from '../src/rate-limit/login.ts';
-import { TEST_JWT_SECRET } from '../src/testing.ts';
+const TEST_JWT_SECRET = 'login-limiter-test-secret-0123456789abcdefghijklmnop';
 
 function setup(overrides: Record<string, string> = {}) {
   const env = loadApiEnv({

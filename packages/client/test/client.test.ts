@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/api/testing';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter as ServerRouter } from '@chronicle/api';
 import type { FinalOrderStatus as ServerFinalOrderStatus } from '@chronicle/core';

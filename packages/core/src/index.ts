@@ -11,6 +11,12 @@ export { createLogger, type Logger } from './logger.ts';
 export { freePort } from './free-port.ts';
 export { openApiPathPattern } from './openapi-path.ts';
 export { runMain, stopOnSignals } from './process.ts';
+export {
+  createServices,
+  type OrderObserver,
+  type ServiceResources,
+  type Services,
+} from './services.ts';
 export { createQueue, QUEUE_SCHEMA, type PgBoss } from './queue.ts';
 export { createCacheRedis, createRedis, pingRedis, type Redis } from './redis.ts';
 export { hashPassword, verifyPassword } from './user/password.ts';

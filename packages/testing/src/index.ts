@@ -11,3 +11,4 @@ export {
   type Contract,
   type ObservedResponse,
 } from './contract.ts';
+export { openTestApiDeps, startTestApp, testEnvFor, TEST_JWT_SECRET, type TestApp } from './app.ts';

@@ -1,5 +1,5 @@
 // Every procedure the API offers, over tRPC and (where a route is declared) the REST bridge.
-import { router } from '../trpc/trpc.ts';
+import { createCallerFactory, router } from '../trpc/trpc.ts';
 import { authRouter } from './auth.router.ts';
 import { healthRouter } from './health.router.ts';
 import { orderRouter } from './order.router.ts';
@@ -15,3 +15,6 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
+
+/** Calls procedures directly, without HTTP (scripts, procedure-level tests): `createCaller(createInnerContext(deps))`. */
+export const createCaller = createCallerFactory(appRouter);

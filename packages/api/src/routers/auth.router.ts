@@ -1,13 +1,7 @@
 // Registration, login and the current user.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import {
-  loginInput,
-  publicUser,
-  registerInput,
-  registerUser,
-  verifyCredentials,
-} from '@chronicle/core';
+import { loginInput, publicUser, registerInput } from '@chronicle/core';
 import { signAccessToken } from '../auth/jwt.ts';
 import { examplePassword, exampleUser } from '../rest/examples.ts';
 import { operation } from '../rest/operation.ts';
@@ -48,7 +42,7 @@ export const authRouter = router({
     .use(rateLimited('register'))
     .output(userResponse)
     .mutation(async ({ ctx, input }) => ({
-      user: await registerUser(ctx.deps.db, input, {
+      user: await ctx.deps.services.users.register(input, {
         allowAdminSignup: ctx.deps.env.ALLOW_ADMIN_SIGNUP,
       }),
     })),
@@ -89,7 +83,7 @@ export const authRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const user = await verifyCredentials(ctx.deps.db, input.email, input.password);
+      const user = await ctx.deps.services.users.verifyCredentials(input.email, input.password);
       ctx.deps.metrics.passwordChecks.inc({ result: user ? 'valid' : 'invalid' });
       // One message for unknown email and wrong password alike.
       if (!user)

@@ -2,16 +2,12 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
-  cancelOrder,
   createOrderInput,
-  getOrder,
   idempotencyKey,
-  listOrders,
   listOrdersInput,
   order,
   orderIdInput,
   orderPage,
-  placeOrder,
 } from '@chronicle/core';
 import { orderScope } from '../auth/permissions.ts';
 import { exampleOrder, exampleProduct } from '../rest/examples.ts';
@@ -84,12 +80,11 @@ export const orderRouter = router({
     .output(orderResponse)
     .mutation(async ({ ctx, input }) => {
       const key = resolveIdempotencyKey(input.idempotencyKey, ctx.idempotencyKey);
-      const placed = await placeOrder(ctx.deps.db, ctx.deps.queue, ctx.user.id, {
+      const placed = await ctx.deps.services.orders.place(ctx.user.id, {
         ...input,
         idempotencyKey: key,
       });
       if (placed.replayed) ctx.responseHeaders['Idempotent-Replayed'] = 'true';
-      else ctx.deps.metrics.ordersAccepted.inc();
       return { order: placed.order };
     }),
 
@@ -110,7 +105,7 @@ export const orderRouter = router({
     )
     .input(listOrdersInput)
     .output(orderPage)
-    .query(({ ctx, input }) => listOrders(ctx.deps.db, orderScope(ctx.user, 'read'), input)),
+    .query(({ ctx, input }) => ctx.deps.services.orders.list(orderScope(ctx.user, 'read'), input)),
 
   get: permissionProcedure('order:read:own')
     .meta(
@@ -128,7 +123,7 @@ export const orderRouter = router({
     .input(orderIdInput)
     .output(orderResponse)
     .query(async ({ ctx, input }) => ({
-      order: await getOrder(ctx.deps.db, orderScope(ctx.user, 'read'), input.id),
+      order: await ctx.deps.services.orders.get(orderScope(ctx.user, 'read'), input.id),
     })),
 
   /**
@@ -167,14 +162,7 @@ export const orderRouter = router({
     )
     .input(orderIdInput)
     .output(orderResponse)
-    .mutation(async ({ ctx, input }) => {
-      const { order: cancelled, restocked } = await cancelOrder(
-        ctx.deps.db,
-        orderScope(ctx.user, 'cancel'),
-        input.id,
-      );
-      await ctx.deps.catalog.invalidateProducts(restocked);
-      ctx.deps.metrics.ordersFinished.inc({ status: 'CANCELLED' });
-      return { order: cancelled };
-    }),
+    .mutation(async ({ ctx, input }) => ({
+      order: await ctx.deps.services.orders.cancel(orderScope(ctx.user, 'cancel'), input.id),
+    })),
 });

@@ -2,15 +2,11 @@
 import { z } from 'zod';
 import {
   cacheStatuses,
-  createProduct,
   createProductInput,
-  deleteProduct,
   listProductsInput,
-  NotFoundError,
   product,
   productIdInput,
   productPage,
-  updateProduct,
   updateProductInput,
 } from '@chronicle/core';
 import { exampleProduct } from '../rest/examples.ts';
@@ -56,11 +52,9 @@ export const productRouter = router({
     )
     .input(createProductInput)
     .output(productResponse)
-    .mutation(async ({ ctx, input }) => {
-      const created = await createProduct(ctx.deps.db, input, ctx.user.id);
-      await ctx.deps.catalog.invalidateForAdminWrite(created.id);
-      return { product: created };
-    }),
+    .mutation(async ({ ctx, input }) => ({
+      product: await ctx.deps.services.products.create(input, ctx.user.id),
+    })),
 
   list: publicProcedure
     .meta(
@@ -82,7 +76,7 @@ export const productRouter = router({
     .input(listProductsInput)
     .output(productPage)
     .query(async ({ ctx, input }) => {
-      const { value, cache } = await ctx.deps.catalog.listProducts(input);
+      const { value, cache } = await ctx.deps.services.products.list(input);
       ctx.responseHeaders['X-Cache'] = cache;
       return value;
     }),
@@ -104,9 +98,8 @@ export const productRouter = router({
     .input(productIdInput)
     .output(productResponse)
     .query(async ({ ctx, input }) => {
-      const { value, cache } = await ctx.deps.catalog.getProduct(input.id);
+      const { value, cache } = await ctx.deps.services.products.get(input.id);
       ctx.responseHeaders['X-Cache'] = cache;
-      if (!value) throw new NotFoundError('Product not found');
       return { product: value };
     }),
 
@@ -129,11 +122,9 @@ export const productRouter = router({
     )
     .input(updateProductInput)
     .output(productResponse)
-    .mutation(async ({ ctx, input }) => {
-      const updated = await updateProduct(ctx.deps.db, input, ctx.user.id);
-      await ctx.deps.catalog.invalidateForAdminWrite(updated.id);
-      return { product: updated };
-    }),
+    .mutation(async ({ ctx, input }) => ({
+      product: await ctx.deps.services.products.update(input, ctx.user.id),
+    })),
 
   delete: admin
     .meta(
@@ -154,8 +145,7 @@ export const productRouter = router({
     .input(productIdInput)
     .output(z.object({ id: z.uuid(), deleted: z.literal(true) }))
     .mutation(async ({ ctx, input }) => {
-      await deleteProduct(ctx.deps.db, input.id);
-      await ctx.deps.catalog.invalidateForAdminWrite(input.id);
+      await ctx.deps.services.products.remove(input.id);
       return { id: input.id, deleted: true as const };
     }),
 });

@@ -1,6 +1,6 @@
 // Admin user management.
 import { z } from 'zod';
-import { listUsers, listUsersInput, publicUser, setRoleInput, setUserRole } from '@chronicle/core';
+import { listUsersInput, publicUser, setRoleInput } from '@chronicle/core';
 import { exampleUser } from '../rest/examples.ts';
 import { operation } from '../rest/operation.ts';
 import { permissionProcedure, router } from '../trpc/trpc.ts';
@@ -21,7 +21,7 @@ export const userRouter = router({
     )
     .input(listUsersInput)
     .output(z.object({ items: z.array(publicUser), nextCursor: z.uuid().nullable() }))
-    .query(({ ctx, input }) => listUsers(ctx.deps.db, input)),
+    .query(({ ctx, input }) => ctx.deps.services.users.list(input)),
 
   setRole: permissionProcedure('user:manage')
     .meta(
@@ -46,6 +46,6 @@ export const userRouter = router({
     .input(setRoleInput)
     .output(z.object({ user: publicUser }))
     .mutation(async ({ ctx, input }) => ({
-      user: await setUserRole(ctx.deps.db, input.id, input.role),
+      user: await ctx.deps.services.users.setRole(input.id, input.role),
     })),
 });

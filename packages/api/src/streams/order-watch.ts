@@ -2,13 +2,7 @@
 // final status. Who may see the order is decided again on every event, and each stream holds
 // one of its user's and its IP's stream slots while it is open.
 import { TRPCError } from '@trpc/server';
-import {
-  finalOrderStatuses,
-  getOrder,
-  orderChanges,
-  type Order,
-  type PublicUser,
-} from '@chronicle/core';
+import { finalOrderStatuses, orderChanges, type Order, type PublicUser } from '@chronicle/core';
 import { can, orderScope } from '../auth/permissions.ts';
 import type { Context } from '../trpc/context.ts';
 import type { StreamLease } from './stream-slots.ts';
@@ -32,7 +26,7 @@ export async function* watchOrder(
       if (!can(user.role, 'order:read:own')) {
         throw new TRPCError({ code: 'FORBIDDEN', message: 'You are not allowed to do this' });
       }
-      const current = await getOrder(ctx.deps.db, orderScope(user, 'read'), orderId);
+      const current = await ctx.deps.services.orders.get(orderScope(user, 'read'), orderId);
       // The slot is taken once the caller may see the order (a refused stream holds none),
       // inside this try, whose finally runs however the stream ends: final status, client
       // gone, maxDurationMs, shutdown or an error.

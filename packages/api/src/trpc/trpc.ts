@@ -1,7 +1,7 @@
 // The one tRPC instance: its builders are exported by name, the instance itself never is.
 import { getTRPCErrorFromUnknown, initTRPC, TRPCError } from '@trpc/server';
 import type { OpenApiMeta } from 'trpc-to-openapi';
-import { findUser, type PublicUser } from '@chronicle/core';
+import type { PublicUser } from '@chronicle/core';
 import { bearerToken, verifyAccessToken } from '../auth/jwt.ts';
 import { can, type Permission } from '../auth/permissions.ts';
 import type { Context } from './context.ts';
@@ -119,7 +119,7 @@ export async function currentUser(ctx: Context): Promise<PublicUser> {
   }
   const claims = verifyAccessToken(ctx.deps.env, token);
   if (!claims) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or expired token' });
-  const user: PublicUser | null = await findUser(ctx.deps.db, claims.userId);
+  const user: PublicUser | null = await ctx.deps.services.users.find(claims.userId);
   if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid or expired token' });
   return user;
 }

@@ -2,7 +2,7 @@
 // port for /metrics.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../src/testing.ts';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 
 /**
  * Sends `data` on a raw connection and never finishes the request; resolves with what the

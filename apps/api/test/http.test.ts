@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, createTestRedis } from '@chronicle/testing';
 import { createDb } from '@chronicle/db';
-import { createApp } from '../src/app.ts';
-import { closeApiDeps, createApiDeps } from '../src/deps.ts';
-import { startTestApp, testEnvFor, type TestApp } from '../src/testing.ts';
+import { createApp } from '@chronicle/api';
+import { openTestApiDeps, startTestApp, testEnvFor, type TestApp } from '@chronicle/testing';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 
@@ -130,7 +129,7 @@ describe('readiness when Postgres is unreachable', () => {
     const database = await createTestDatabase();
     const redis = createTestRedis();
     const env = testEnvFor(database, redis);
-    const deps = await createApiDeps(env);
+    const deps = await openTestApiDeps(env);
     const healthyDb = deps.db;
     // A database client pointed at a port where nothing listens.
     deps.db = createDb({
@@ -150,8 +149,9 @@ describe('readiness when Postgres is unreachable', () => {
       expect(body.checks.redis).toBe('ok');
     } finally {
       server.close();
-      await healthyDb.$disconnect();
-      await closeApiDeps(deps);
+      await deps.db.$disconnect();
+      deps.db = healthyDb;
+      await deps.close();
       await Promise.all([database.drop(), redis.cleanup()]);
     }
   });

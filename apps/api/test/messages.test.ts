@@ -2,7 +2,7 @@
 // (no validator patterns, no library wording).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startTestApp, type TestApp } from '../src/testing.ts';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { rest, signIn } from './rest-helpers.ts';
 
 const issueSchema = z.looseObject({

@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { openApiDocument } from '../src/rest/rest.ts';
-import { startTestApp, type TestApp } from '../src/testing.ts';
+import { openApiDocument } from '@chronicle/api';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { rest, signIn, type RestResponse } from './rest-helpers.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');

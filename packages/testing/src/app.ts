@@ -1,10 +1,11 @@
-// Test support for this and dependent packages: starts the real API (real Express server on port 0, real Postgres and Redis) for one test file.
+// The real API for one test file: its runtime, the real Express server on port 0, a database
+// of its own and a Redis key prefix of its own — the same composition the API process uses.
 import type { Server } from 'node:http';
-import { createTestDatabase, createTestRedis, type TestDatabase } from '@chronicle/testing';
-import type { Logger } from '@chronicle/core';
-import { createApiDeps, type ApiDeps } from './deps.ts';
-import { loadApiEnv, type ApiEnv } from './env.ts';
-import { startServer } from './server.ts';
+import { createApiDeps, loadApiEnv, startServer, type ApiDeps, type ApiEnv } from '@chronicle/api';
+import { createLogger, type Logger } from '@chronicle/core';
+import { openRuntime } from '@chronicle/runtime';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestRedis } from './redis.ts';
 
 export interface TestApp {
   url: string;
@@ -53,7 +54,7 @@ export async function startTestApp(
   const database = await createTestDatabase();
   const redis = createTestRedis();
   const env = testEnvFor(database, redis, overrides);
-  const deps = await (options.logger ? createApiDeps(env, options.logger) : createApiDeps(env));
+  const deps = await openTestApiDeps(env, options.logger);
   // Port 0 unless the test chose one: a URL it configures (a public URL) must name the port.
   const running = await startServer(deps, overrides.PORT === undefined ? 0 : env.PORT);
   return {
@@ -65,7 +66,17 @@ export async function startTestApp(
     database,
     async close() {
       await running.close();
+      await deps.close();
       await Promise.all([database.drop(), redis.cleanup()]);
     },
   };
+}
+
+/** The API's dependencies on a runtime of their own, as the API process builds them. */
+export async function openTestApiDeps(
+  env: ApiEnv,
+  logger: Logger = createLogger(env, 'api'),
+): Promise<ApiDeps & { close(): Promise<void> }> {
+  const runtime = await openRuntime(env, logger, { role: 'api', redis: 'limits-and-cache' });
+  return { ...createApiDeps(env, runtime), close: () => runtime.close() };
 }

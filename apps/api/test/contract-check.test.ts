@@ -2,7 +2,7 @@
 // the API's own document: it must pass what the API sends and catch what breaks the document.
 import { describe, expect, it } from 'vitest';
 import { compileContract } from '@chronicle/testing';
-import { openApiDocument } from '../src/rest/rest.ts';
+import { openApiDocument } from '@chronicle/api';
 
 const contract = compileContract(openApiDocument('http://localhost:8000'));
 const id = '0190c8e2-8d44-7b1c-9a6e-3f2d1c0b4a59';

@@ -1,6 +1,6 @@
 // Local mode (no REDIS_URL): the same rate limits and catalog cache, held in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../src/testing.ts';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { rest, signIn } from './rest-helpers.ts';
 
 let app: TestApp;

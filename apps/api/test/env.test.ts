@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@chronicle/db';
-import { loadApiEnv } from '../src/env.ts';
+import { loadApiEnv } from '@chronicle/api';
 
 const main = path.resolve(import.meta.dirname, '../src/main.ts');
 

@@ -8,8 +8,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { contractOf, type Contract } from '@chronicle/testing';
-import { appRouter } from '../src/routers/app.router.ts';
-import { startTestApp, type TestApp } from '../src/testing.ts';
+import { appRouter } from '@chronicle/api';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { signIn } from './rest-helpers.ts';
 
 /** Runs per route/procedure and caller; with three callers this keeps the file well under a minute. */

@@ -3,13 +3,10 @@ import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrpcClientForTest, rest, type RestResponse } from './rest-helpers.ts';
-import { createInnerContext } from '../src/trpc/context.ts';
-import { createCallerFactory } from '../src/trpc/trpc.ts';
-import { appRouter } from '../src/routers/app.router.ts';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '../src/testing.ts';
+import { createCaller, createInnerContext } from '@chronicle/api';
+import { startTestApp, TEST_JWT_SECRET, type TestApp } from '@chronicle/testing';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-const createCaller = createCallerFactory(appRouter);
 
 let app: TestApp;
 const seen: string[] = [];

@@ -1,4 +1,4 @@
-// Configuration of a worker process, validated once at start-up.
+// Configuration of the order worker (its own process, or the API process in local mode).
 import { z } from 'zod';
 import { dbEnvSchema, loadEnv } from '@chronicle/db';
 import { coreEnvSchema } from '@chronicle/core';

@@ -8,13 +8,9 @@ import {
   type TestDatabase,
   type TestRedis,
 } from '@chronicle/testing';
-import { closeApiDeps, createApiDeps, type ApiDeps } from '../src/deps.ts';
-import { appRouter } from '../src/routers/app.router.ts';
-import { testEnvFor } from '../src/testing.ts';
-import { createInnerContext } from '../src/trpc/context.ts';
-import { createCallerFactory } from '../src/trpc/trpc.ts';
+import { createCaller, createInnerContext } from '@chronicle/api';
+import { openTestApiDeps, testEnvFor } from '@chronicle/testing';
 
-const createCaller = createCallerFactory(appRouter);
 type Caller = ReturnType<typeof createCaller>;
 
 const PASSWORD = 'correct horse battery';
@@ -22,7 +18,7 @@ const MISSING_ID = '00000000-0000-4000-8000-000000000000';
 
 let database: TestDatabase;
 let redis: TestRedis;
-let deps: ApiDeps;
+let deps: Awaited<ReturnType<typeof openTestApiDeps>>;
 
 /** The tRPC error code a call fails with; anything else (success, another error) fails the test. */
 async function codeOf(call: Promise<unknown>): Promise<string> {
@@ -65,14 +61,14 @@ beforeAll(async () => {
   database = await createTestDatabase();
   redis = createTestRedis();
   // Admin sign-up is on so this file can make its first admin through auth.register.
-  deps = await createApiDeps(testEnvFor(database, redis, { ALLOW_ADMIN_SIGNUP: 'true' }));
+  deps = await openTestApiDeps(testEnvFor(database, redis, { ALLOW_ADMIN_SIGNUP: 'true' }));
   admin = await signUp('admin@example.com', 'ADMIN');
   alice = await signUp('alice@example.com');
   bob = await signUp('bob@example.com');
 });
 
 afterAll(async () => {
-  await closeApiDeps(deps);
+  await deps.close();
   await Promise.all([database.drop(), redis.cleanup()]);
 });
 

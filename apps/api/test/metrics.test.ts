@@ -1,7 +1,7 @@
 // The API's /metrics stays bounded: route labels come from matched routes only.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../src/testing.ts';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 
 const DURATION_COUNT = 'chronicle_http_request_duration_seconds_count';
 

@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startPrivateRedis, waitFor } from '@chronicle/testing';
-import { createApiDeps } from '../src/deps.ts';
-import { startServer } from '../src/server.ts';
-import { startTestApp, type TestApp } from '../src/testing.ts';
+import { startServer } from '@chronicle/api';
+import { openTestApiDeps, startTestApp, type TestApp } from '@chronicle/testing';
 import { createTrpcClientForTest, rest, signIn } from './rest-helpers.ts';
 
 const apps: TestApp[] = [];
@@ -114,7 +113,8 @@ describe('per-IP limit', () => {
 
   it('is shared by two API instances on one Redis', async () => {
     const a = await app({ RATE_LIMIT_IP_POINTS: '4', RATE_LIMIT_IP_WINDOW_SECONDS: '60' });
-    const second = await startServer(await createApiDeps(a.env), 0);
+    const secondDeps = await openTestApiDeps(a.env);
+    const second = await startServer(secondDeps, 0);
     try {
       expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
       expect((await rest(second.url, 'GET', '/product')).status).toBe(200);
@@ -126,6 +126,7 @@ describe('per-IP limit', () => {
       expect((await rest(second.url, 'GET', '/product')).status).toBe(429);
     } finally {
       await second.close();
+      await secondDeps.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, waitFor } from '@chronicle/testing';
-import { startTestApp, type TestApp } from '../src/testing.ts';
+import { startTestApp, type TestApp } from '@chronicle/testing';
 import { createTrpcClientForTest, rest, signIn, type RestResponse } from './rest-helpers.ts';
 
 interface ProductBody {

@@ -3,7 +3,7 @@
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import superjson from 'superjson';
 import { assertContract } from '@chronicle/testing';
-import type { AppRouter } from '../src/index.ts';
+import type { AppRouter } from '@chronicle/api';
 
 export interface RestResponse {
   status: number;

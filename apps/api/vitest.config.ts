@@ -1,0 +1,3 @@
+import { chronicleProject } from '../../vitest.shared.ts';
+
+export default chronicleProject('api-server');
