@@ -18,9 +18,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { signAccessToken } from '@chronicle/api';
 import { freePort } from '@chronicle/core';
 import { applyMigrations } from '@chronicle/db/migrations';
-import { signAccessToken } from '../packages/api/src/auth/jwt.ts';
 import type { KindResult, KindSpec, LoadResult, LoadSpec } from './load.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
