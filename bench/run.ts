@@ -9,18 +9,16 @@
 //
 // Settings (environment): BENCH_WORKERS (2), BENCH_DATABASE_ADMIN_URL
 // (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (redis://127.0.0.1:6379).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { signAccessToken } from '@chronicle/api';
 import { freePort } from '@chronicle/core';
 import { applyMigrations } from '@chronicle/db/migrations';
+import { runProcess, waitFor, type LogLine, type RunningProcess } from '@chronicle/testing';
 import type { KindResult, KindSpec, LoadResult, LoadSpec } from './load.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -61,16 +59,7 @@ const jwtEnv = {
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-const started: ChildProcess[] = [];
-
-interface Proc {
-  child: ChildProcess;
-  /** Resolves with the first stdout JSON line matching. */
-  waitFor(
-    match: (line: Record<string, unknown>) => boolean,
-    timeoutMs?: number,
-  ): Promise<Record<string, unknown>>;
-}
+const started: RunningProcess[] = [];
 
 /** BENCH_PROFILE=1: the API and workers write V8 CPU profiles to bench/results/profiles/. */
 const profileArgs =
@@ -78,55 +67,19 @@ const profileArgs =
     ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/profiles')}`]
     : [];
 
-function startNode(args: string[], env: Record<string, string>, profile = false): Proc {
-  const child = spawn(process.execPath, [...(profile ? profileArgs : []), ...args], {
+function startNode(args: string[], env: Record<string, string>, profile = false): RunningProcess {
+  const proc = runProcess(args, {
     cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+    echo: true,
+    nodeArgs: profile ? profileArgs : [],
   });
-  started.push(child);
-  const lines: Record<string, unknown>[] = [];
-  const waiters = new Set<() => void>();
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      process.stderr.write(`${line}\n`);
-    }
-    for (const wake of waiters) wake();
-  });
-  return {
-    child,
-    waitFor: (match, timeoutMs = 30_000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const found = lines.find(match);
-          if (found) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve(found);
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${args.join(' ')}: no expected output within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
-  };
+  started.push(proc);
+  return proc;
 }
 
 async function stopAll(): Promise<void> {
-  await Promise.all(
-    started.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await once(child, 'exit');
-      clearTimeout(timer);
-    }),
-  );
+  await Promise.all(started.map((proc) => proc.stop('SIGTERM', 15_000)));
 }
 
 /** Resident memory of a process in MB (Linux /proc). */
@@ -142,10 +95,10 @@ function rssMb(pid: number | undefined): number {
 }
 
 const peaks = new Map<string, number>();
-function sampleRss(procs: Record<string, ChildProcess>): NodeJS.Timeout {
+function sampleRss(procs: Record<string, RunningProcess>): NodeJS.Timeout {
   return setInterval(() => {
-    for (const [name, child] of Object.entries(procs)) {
-      peaks.set(name, Math.max(peaks.get(name) ?? 0, rssMb(child.pid)));
+    for (const [name, proc] of Object.entries(procs)) {
+      peaks.set(name, Math.max(peaks.get(name) ?? 0, rssMb(proc.child.pid)));
     }
   }, 250);
 }
@@ -168,19 +121,20 @@ function kindOf(result: LoadResult, name: string): KindResult {
   return kind;
 }
 
+function isLoadResult(line: LogLine): line is LogLine & LoadResult {
+  return typeof line.durationMs === 'number' && typeof line.kinds === 'object';
+}
+
 async function load(spec: LoadSpec): Promise<LoadResult> {
   const file = path.join(os.tmpdir(), `chronicle-bench-${runId}-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(spec));
-  const child = spawn(process.execPath, [path.join(root, 'bench/load.ts'), file], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  started.push(child);
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const generator = startNode(['bench/load.ts', file], {});
+  const code = await generator.exited(Infinity);
   if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as LoadResult;
+  return waitFor(() => generator.logs.findLast(isLoadResult), {
+    timeoutMs: 5_000,
+    message: 'the load generator result',
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,8 +278,8 @@ async function main(): Promise<void> {
 
   // --- baseline-http
   phase('baseline-http');
-  const baseline = startNode([path.join(root, 'bench/baseline-server.ts')], {});
-  const baselinePort = Number((await baseline.waitFor((l) => 'port' in l)).port);
+  const baseline = startNode(['bench/baseline-server.ts'], {});
+  const baselinePort = Number((await baseline.waitForLog((l) => 'port' in l, 30_000)).port);
   const base = kindOf(
     await load({
       engine: 'autocannon',
@@ -336,7 +290,7 @@ async function main(): Promise<void> {
     }),
     'all',
   );
-  baseline.child.kill('SIGTERM');
+  await baseline.stop();
   rows.push({
     scenario: 'baseline-http',
     metric: 'req/s',
@@ -371,7 +325,7 @@ async function main(): Promise<void> {
   );
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await waitHealthy(apiUrl);
-  const procs: Record<string, ChildProcess> = { api: api.child };
+  const procs: Record<string, RunningProcess> = { api };
   const sampler = sampleRss(procs);
 
   const products: string[] = [];
@@ -447,7 +401,7 @@ async function main(): Promise<void> {
 
   // --- Workers, started once the backlog is there and measured from the moment they are ready,
   // so the drain rate is the fulfilment rate alone.
-  const workerProcs: Proc[] = [];
+  const workerProcs: RunningProcess[] = [];
   async function startWorkers(): Promise<void> {
     for (let i = 0; i < workerCount; i += 1) {
       const port = await freePort();
@@ -457,17 +411,12 @@ async function main(): Promise<void> {
         workerProcs.length < workerCount,
       );
       workerProcs.push(worker);
-      procs[`worker ${i + 1}`] = worker.child;
+      procs[`worker ${i + 1}`] = worker;
       await waitHealthy(`http://127.0.0.1:${port}`, '/healthz');
     }
   }
   async function stopWorkers(): Promise<void> {
-    await Promise.all(
-      workerProcs.splice(0).map(async (w) => {
-        w.child.kill('SIGTERM');
-        if (w.child.exitCode === null) await once(w.child, 'exit');
-      }),
-    );
+    await Promise.all(workerProcs.splice(0).map((w) => w.stop()));
   }
   /**
    * Starts the workers on a backlog and waits until it is settled. The rate comes from the
@@ -595,8 +544,8 @@ async function main(): Promise<void> {
       }
     }
     await waitAllSettled(db, 120_000);
-    for (const [name, child] of Object.entries(procs))
-      (rssAfter[name] ??= []).push(rssMb(child.pid));
+    for (const [name, proc] of Object.entries(procs))
+      (rssAfter[name] ??= []).push(rssMb(proc.child.pid));
   }
   clearInterval(sampler);
 
@@ -619,15 +568,11 @@ async function main(): Promise<void> {
 }
 
 async function waitHealthy(url: string, route = '/readyz'): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
-    try {
-      if ((await fetch(`${url}${route}`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not become ready`);
+  await waitFor(async () => (await fetch(`${url}${route}`)).ok, {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    message: `${url}${route} to be ready`,
+  });
 }
 
 function report(memory: { process: string; peakMb: number; afterRunsMb: number[] }[]): void {
