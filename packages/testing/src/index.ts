@@ -2,7 +2,12 @@ export { testEnv } from './env.ts';
 export { createEmptyDatabase, createTestDatabase, type TestDatabase } from './database.ts';
 export { createTestRedis, type TestRedis } from './redis.ts';
 export { waitFor, type WaitOptions } from './wait.ts';
-export { runProcess, type LogLine, type RunningProcess } from './process.ts';
+export {
+  runProcess,
+  type LogLine,
+  type RunningProcess,
+  type RunProcessOptions,
+} from './process.ts';
 export { startPrivateRedis, type PrivateRedis } from './redis-server.ts';
 export {
   assertContract,

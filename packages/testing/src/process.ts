@@ -18,18 +18,35 @@ export interface RunningProcess {
   stderr(): string;
   /** Resolves with the first log line matching `predicate`, or rejects at the deadline/exit. */
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
-  /** Resolves with the exit code once the process has exited by itself. */
+  /**
+   * Resolves with the exit code once the process has exited by itself; killed at the deadline
+   * (`Infinity`: no deadline).
+   */
   exited(timeoutMs?: number): Promise<number | null>;
   /** Sends `signal` (to the whole group when detached) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; ms: number }>;
 }
 
+export interface RunProcessOptions {
+  /** Added to this process's environment. */
+  env: Record<string, string>;
+  cwd?: string;
+  /** Own process group, so `stop` signals the whole group. */
+  detached?: boolean;
+  /** The program to run instead of this Node binary (e.g. pnpm). */
+  command?: string;
+  /** Placed before `args`: Node's own flags (e.g. `--cpu-prof`) when running Node. */
+  nodeArgs?: string[];
+  /**
+   * Also copy the child's stderr, and the stdout lines that are not JSON, to this process's
+   * stderr as they arrive (they are still kept in `stderr()` and `logs`).
+   */
+  echo?: boolean;
+}
+
 /** Runs `args` with this Node binary, or with `options.command` (e.g. pnpm) when given. */
-export function runProcess(
-  args: string[],
-  options: { env: Record<string, string>; cwd?: string; detached?: boolean; command?: string },
-): RunningProcess {
-  const child = spawn(options.command ?? process.execPath, args, {
+export function runProcess(args: string[], options: RunProcessOptions): RunningProcess {
+  const child = spawn(options.command ?? process.execPath, [...(options.nodeArgs ?? []), ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,12 +57,14 @@ export function runProcess(
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
+    if (options.echo) process.stderr.write(chunk);
   });
   createInterface({ input: child.stdout }).on('line', (line) => {
     try {
       logs.push(JSON.parse(line) as LogLine);
     } catch {
       logs.push({ msg: line });
+      if (options.echo) process.stderr.write(`${line}\n`);
     }
     for (const wake of waiters) wake();
   });
@@ -83,7 +102,9 @@ export function runProcess(
       });
     },
     async exited(timeoutMs = 20_000) {
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+        : undefined;
       const [code] = await exited;
       clearTimeout(timer);
       return code;

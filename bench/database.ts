@@ -1,0 +1,55 @@
+// The run's own database (migrated under a fresh name, dropped at the end) and its Redis keys
+// (one prefix per run, deleted at the end).
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { applyMigrations } from '@chronicle/db/migrations';
+import type { BenchConfig } from './config.ts';
+
+/** Creates and migrates the bench database and connects to it. */
+export async function openBenchDatabase(databaseUrl: string): Promise<pg.Client> {
+  await applyMigrations(databaseUrl);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  return db;
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function dropDatabase(adminUrl: string, dbName: string): Promise<void> {
+  await withClient(adminUrl, (c) =>
+    c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`),
+  ).catch((error: unknown) => {
+    console.error('bench: could not drop the database', error);
+  });
+}
+
+async function deleteKeys(redisUrl: string, keyPrefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // Redis gone: nothing to clean.
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Drops the bench database and deletes the run's Redis keys; never throws. */
+export async function removeBenchData(config: BenchConfig): Promise<void> {
+  await dropDatabase(config.adminUrl, config.dbName);
+  await deleteKeys(config.redisUrl, config.keyPrefix);
+}
