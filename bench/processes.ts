@@ -7,8 +7,8 @@ import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
 import { root } from './config.ts';
 
 /** Entry points, relative to the repository root. */
-export const API_ENTRY = 'apps/api/src/main.ts';
-export const WORKER_ENTRY = 'apps/worker/src/main.ts';
+const API_ENTRY = 'apps/api/src/main.ts';
+const WORKER_ENTRY = 'apps/worker/src/main.ts';
 export const BASELINE_ENTRY = 'bench/baseline-server.ts';
 export const LOAD_ENTRY = 'bench/load.ts';
 

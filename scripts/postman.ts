@@ -7,11 +7,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { NewmanRunSummary } from 'newman';
 
-export const collectionFile = path.resolve(
+const collectionFile = path.resolve(
   import.meta.dirname,
   '../postman/chronicle.postman_collection.json',
 );
-export const environmentFile = path.resolve(
+const environmentFile = path.resolve(
   import.meta.dirname,
   '../postman/chronicle.postman_environment.json',
 );
@@ -194,7 +194,7 @@ export async function environmentFileValues(): Promise<Record<string, string>> {
 }
 
 /** What `pnpm postman` prints after a run. */
-export function describeRun({ baseUrl, summary, failures }: PostmanRun): string[] {
+function describeRun({ baseUrl, summary, failures }: PostmanRun): string[] {
   const requests = summary.run.stats.requests.total ?? 0;
   const assertions = summary.run.stats.assertions.total ?? 0;
   const unanswered = summary.run.failures.filter((f) => f.at === 'request');

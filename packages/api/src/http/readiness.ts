@@ -2,7 +2,7 @@
 import { pingRedis } from '@chronicle/core';
 import type { ApiDeps } from '../deps.ts';
 
-export type CheckState = 'ok' | 'down';
+type CheckState = 'ok' | 'down';
 
 export interface Readiness {
   ready: boolean;

@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import type { Redis } from '@chronicle/core';
 import type { ApiEnv } from '../env.ts';
 
-export interface LimitConfig {
+interface LimitConfig {
   points: number;
   durationSeconds: number;
   blockSeconds?: number;
@@ -30,7 +30,7 @@ export interface LimitState {
 
 const BLOCKED = 2 ** 30;
 
-export class Limiter {
+class Limiter {
   readonly config: LimitConfig;
   readonly #store: RateLimiterRedis | RateLimiterMemory;
   readonly #what: string;

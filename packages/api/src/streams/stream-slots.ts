@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger, Redis } from '@chronicle/core';
 
-export interface StreamHolder {
+interface StreamHolder {
   userId: string;
   ip: string;
 }
@@ -17,7 +17,7 @@ export interface StreamLease {
   release(): Promise<void>;
 }
 
-export type StreamSlotResult =
+type StreamSlotResult =
   { ok: true; lease: StreamLease } | { ok: false; limit: 'user' | 'ip'; max: number };
 
 export interface StreamSlots {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 
-export const ORDER_STATUS_CHANNEL = 'order_status';
+const ORDER_STATUS_CHANNEL = 'order_status';
 
 /** The payload the orders trigger builds (json_build_object in its migration). */
 const orderStatusEvent = z.object({ id: z.string(), userId: z.string(), status: z.string() });
@@ -17,7 +17,7 @@ export type OrderStatusEvent = z.output<typeof orderStatusEvent>;
  * Called with the event, or with null when events may have been missed (the listening
  * connection was lost and is back): the watcher should re-read the order.
  */
-export type OrderStatusListener = (event: OrderStatusEvent | null) => void;
+type OrderStatusListener = (event: OrderStatusEvent | null) => void;
 
 export interface OrderEvents {
   /** Registers a listener for one order's status changes; returns its removal. */

@@ -6,7 +6,7 @@ import { productId } from '../product/product.schema.ts';
 export const MAX_ORDER_LINES = 50;
 export const MAX_LINE_QUANTITY = 1_000;
 
-export const orderStatuses = ['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'FAILED'] as const;
+const orderStatuses = ['PENDING', 'CONFIRMED', 'REJECTED', 'CANCELLED', 'FAILED'] as const;
 export const orderStatus = z.enum(orderStatuses);
 
 export const idempotencyKey = safeString()
@@ -14,7 +14,7 @@ export const idempotencyKey = safeString()
   .max(255, { error: 'must be 1–255 characters' })
   .regex(/^[\x21-\x7E]+$/, { error: 'must be printable ASCII without spaces' });
 
-export const orderLineInput = z.strictObject({
+const orderLineInput = z.strictObject({
   id: productId,
   quantity: exact(z.int().min(1).max(MAX_LINE_QUANTITY)),
 });
@@ -40,7 +40,7 @@ export const listOrdersInput = z.strictObject({
   userId: z.uuid({ error: 'must be a user id (UUID)' }).optional(),
 });
 
-export const orderItem = z.object({
+const orderItem = z.object({
   productId: z.uuid(),
   name: z.string(),
   quantity: z.int(),

@@ -18,7 +18,7 @@ import {
   type OrderScope,
 } from './order.schema.ts';
 
-export const orderSelect = {
+const orderSelect = {
   id: true,
   userId: true,
   status: true,
@@ -42,7 +42,7 @@ export const orderSelect = {
 
 type OrderRow = Prisma.OrderGetPayload<{ select: typeof orderSelect }>;
 
-export function toOrder(row: OrderRow): Order {
+function toOrder(row: OrderRow): Order {
   const { items, total, ...rest } = row;
   return {
     ...rest,

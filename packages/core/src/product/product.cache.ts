@@ -22,14 +22,14 @@ import { findLiveProduct, listProducts } from './product.service.ts';
 
 /** The X-Cache header of catalog reads: served from Redis, loaded, or loaded with Redis down. */
 export const cacheStatuses = ['HIT', 'MISS', 'BYPASS'] as const;
-export type CacheStatus = (typeof cacheStatuses)[number];
+type CacheStatus = (typeof cacheStatuses)[number];
 
 export interface Cached<T> {
   value: T;
   cache: CacheStatus;
 }
 
-export interface CatalogCacheStats {
+interface CatalogCacheStats {
   hits: number;
   misses: number;
   /** Reads that skipped Redis because it failed or timed out. */

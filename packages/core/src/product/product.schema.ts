@@ -11,7 +11,7 @@ import {
 } from '../schema-helpers.ts';
 import { priceInput } from './money.ts';
 
-export const MAX_STOCK = 1_000_000_000;
+const MAX_STOCK = 1_000_000_000;
 export const MAX_NAME_LENGTH = 200;
 
 const stockInput = exact(z.int().min(0).max(MAX_STOCK));
@@ -45,7 +45,7 @@ export const updateProductInput = z
 
 export const productIdInput = z.strictObject({ id: productId });
 
-export const productSorts = ['newest', 'price_asc', 'price_desc', 'name'] as const;
+const productSorts = ['newest', 'price_asc', 'price_desc', 'name'] as const;
 const productSort = z.enum(productSorts);
 
 // Keyset pagination: a cursor holds the sort key and id of the last row of a page, as base64url

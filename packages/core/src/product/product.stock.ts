@@ -3,7 +3,7 @@
 // guard against overselling and the ledger cannot drift apart between them.
 import type { Db, Prisma } from '@chronicle/db';
 
-export type StockReason = Prisma.StockMovementUncheckedCreateInput['reason'];
+type StockReason = Prisma.StockMovementUncheckedCreateInput['reason'];
 
 export interface StockMovement {
   productId: string;

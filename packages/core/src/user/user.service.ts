@@ -8,7 +8,7 @@ import { hashPassword, verifyPassword } from './password.ts';
 import type { PublicUser, RoleName } from './user.schema.ts';
 
 /** The only columns of a user that ever leave the service (never the hash). */
-export const publicUserSelect = { id: true, email: true, role: true, createdAt: true } as const;
+const publicUserSelect = { id: true, email: true, role: true, createdAt: true } as const;
 
 export async function registerUser(
   db: Db,
