@@ -10,7 +10,7 @@ export default defineConfig({
       'test/orders.test.ts',
       'test/order-faults.test.ts',
       'test/live-orders.test.ts',
-      'packages/api/test/product.test.ts',
+      'apps/api/test/product.test.ts',
       'test/embedded/*.check.ts',
     ],
     globalSetup: ['test/embedded/global-setup.ts'],

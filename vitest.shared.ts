@@ -21,3 +21,10 @@ export function chronicleProject(name: string) {
     },
   });
 }
+
+/** A project of unit tests: no PostgreSQL, no Redis, so no database global setup either. */
+export function chronicleUnitProject(name: string) {
+  const { test } = chronicleProject(name);
+  // Pure functions: one worker thread for every file, no per-file process.
+  return defineProject({ test: { ...test, globalSetup: [], pool: 'threads', isolate: false } });
+}

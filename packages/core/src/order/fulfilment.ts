@@ -2,15 +2,16 @@
 // no longer PENDING and changes nothing.
 import { z } from 'zod';
 import type { Db } from '@chronicle/db';
-import { lockProducts, type LockedProduct } from '../product/product.lock.ts';
-import { applyStockMovements, type StockMovement } from '../product/product.stock.ts';
+import { lockProducts } from '../product/product.lock.ts';
+import { applyStockMovements } from '../product/product.stock.ts';
 import { rows } from '../sql.ts';
+import { decideOrders, type PendingOrderLine, type RejectionCode } from './fulfilment.rules.ts';
 
 export type FulfilmentOutcome =
   | { kind: 'CONFIRMED'; productIds: string[]; createdAt: Date }
   | {
       kind: 'REJECTED';
-      reasonCode: 'OUT_OF_STOCK' | 'PRODUCT_UNAVAILABLE';
+      reasonCode: RejectionCode;
       reason: string;
       createdAt: Date;
     }
@@ -23,28 +24,6 @@ const pendingLine = z.object({
   product_id: z.string(),
   quantity: z.number().int(),
 });
-type PendingLine = z.output<typeof pendingLine>;
-
-function rejectionFor(
-  productId: string,
-  quantity: number,
-  product: LockedProduct | undefined,
-  available: number,
-): { reasonCode: 'OUT_OF_STOCK' | 'PRODUCT_UNAVAILABLE'; reason: string } | null {
-  if (!product || product.deleted) {
-    return {
-      reasonCode: 'PRODUCT_UNAVAILABLE',
-      reason: `Product "${product?.name ?? productId}" is no longer available`,
-    };
-  }
-  if (available < quantity) {
-    return {
-      reasonCode: 'OUT_OF_STOCK',
-      reason: `Product "${product.name}" is out of stock: ${quantity} requested, ${available} available`,
-    };
-  }
-  return null;
-}
 
 /**
  * Many orders in one transaction — or one, `fulfilOrders(db, [id])`: the same path settles a batch
@@ -89,71 +68,35 @@ export async function fulfilOrders(
         SELECT order_id, product_id, quantity FROM order_items
         WHERE order_id = ANY(${pendingIds}::uuid[]) ORDER BY order_id, product_id`,
     );
-    const linesByOrder = new Map<string, PendingLine[]>();
+    const linesByOrder = new Map<string, PendingOrderLine[]>();
     for (const line of lines) {
       const list = linesByOrder.get(line.order_id) ?? [];
-      list.push(line);
+      list.push({ productId: line.product_id, quantity: line.quantity });
       linesByOrder.set(line.order_id, list);
     }
     const productIds = [...new Set(lines.map((line) => line.product_id))].sort();
     const locked = await lockProducts(tx, productIds);
-    const products = new Map(locked.map((product) => [product.id, product]));
-    const available = new Map(locked.map((product) => [product.id, product.stock]));
-
-    const reservations: StockMovement[] = [];
+    // pending is in id order = creation order: first come, first served within the batch.
+    const { decisions, movements } = decideOrders(pendingIds, linesByOrder, locked);
     const statuses = {
       ids: [] as string[],
       statuses: [] as string[],
       codes: [] as (string | null)[],
       reasons: [] as (string | null)[],
     };
-    // pending is in id order = creation order: first come, first served within the batch.
     for (const order of pending) {
-      const orderLines = linesByOrder.get(order.id) ?? [];
-      let rejection: ReturnType<typeof rejectionFor> = null;
-      for (const line of orderLines) {
-        rejection = rejectionFor(
-          line.product_id,
-          line.quantity,
-          products.get(line.product_id),
-          available.get(line.product_id) ?? 0,
-        );
-        if (rejection) break;
-      }
+      const decision = decisions.get(order.id);
+      if (!decision) continue;
       statuses.ids.push(order.id);
-      if (rejection || orderLines.length === 0) {
-        const reason = rejection ?? {
-          reasonCode: 'PRODUCT_UNAVAILABLE' as const,
-          reason: 'The order has no lines',
-        };
-        statuses.statuses.push('REJECTED');
-        statuses.codes.push(reason.reasonCode);
-        statuses.reasons.push(reason.reason);
-        outcomes.set(order.id, { kind: 'REJECTED', ...reason, createdAt: order.created_at });
-        continue;
-      }
-      for (const line of orderLines) {
-        available.set(line.product_id, (available.get(line.product_id) ?? 0) - line.quantity);
-        reservations.push({
-          productId: line.product_id,
-          delta: -line.quantity,
-          reason: 'ORDER_RESERVE',
-          reference: order.id,
-        });
-      }
-      statuses.statuses.push('CONFIRMED');
-      statuses.codes.push(null);
-      statuses.reasons.push(null);
-      outcomes.set(order.id, {
-        kind: 'CONFIRMED',
-        productIds: orderLines.map((line) => line.product_id),
-        createdAt: order.created_at,
-      });
+      statuses.statuses.push(decision.kind);
+      statuses.codes.push(decision.kind === 'REJECTED' ? decision.reasonCode : null);
+      statuses.reasons.push(decision.kind === 'REJECTED' ? decision.reason : null);
+      outcomes.set(order.id, { ...decision, createdAt: order.created_at });
     }
 
     // One conditional decrement per product for the whole batch; should a product's total not
     // fit after all, the whole batch rolls back.
-    await applyStockMovements(tx, reservations);
+    await applyStockMovements(tx, movements);
     await tx.$executeRaw`
       UPDATE orders o SET status = x.status::"OrderStatus", reason_code = x.code, reason = x.reason,
         processed_at = now(), updated_at = now()
