@@ -1,37 +1,13 @@
 // What the API needs on top of its process's runtime (database, queue, Redis, catalog cache and
 // services, opened by @chronicle/runtime): rate limits, metrics, live order events and stream
 // slots. Built in one place, closed in one place.
-import type { Db } from '@chronicle/db';
-import {
-  createOrderEvents,
-  type CatalogCache,
-  type Logger,
-  type OrderEvents,
-  type OrderObserver,
-  type PgBoss,
-  type Redis,
-  type Services,
-} from '@chronicle/core';
+import { createOrderEvents, type OrderEvents, type ProcessResources } from '@chronicle/core';
 import type { ApiEnv } from './env.ts';
 import { createApiMetrics, type ApiMetrics } from './http/metrics.ts';
 import { createRateLimits, type RateLimits } from './rate-limit/limiters.ts';
 import { createStreamSlots, type StreamSlots } from './streams/stream-slots.ts';
 
-/** The process's shared resources, as @chronicle/runtime's `openRuntime` returns them. */
-export interface ApiRuntime {
-  logger: Logger;
-  db: Db;
-  /** Rate limits and readiness; undefined in local mode (no REDIS_URL: all in this process). */
-  redis: Redis | undefined;
-  /** The catalog cache (the same client unless REDIS_CACHE_URL is set); undefined in local mode. */
-  cacheRedis: Redis | undefined;
-  queue: PgBoss;
-  catalog: CatalogCache;
-  services: Services;
-  observe(observer: OrderObserver): void;
-}
-
-export interface ApiDeps extends ApiRuntime {
+export interface ApiDeps extends ProcessResources {
   env: ApiEnv;
   limits: RateLimits;
   metrics: ApiMetrics;
@@ -41,7 +17,8 @@ export interface ApiDeps extends ApiRuntime {
   streams: StreamSlots;
 }
 
-export function createApiDeps(env: ApiEnv, runtime: ApiRuntime): ApiDeps {
+/** `runtime`: the process's resources, as @chronicle/runtime's `openRuntime` returns them. */
+export function createApiDeps(env: ApiEnv, runtime: ProcessResources): ApiDeps {
   const { logger, db, redis, catalog } = runtime;
   const metrics = createApiMetrics(db, () => catalog);
   runtime.observe({

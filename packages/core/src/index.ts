@@ -5,7 +5,12 @@ export { createLogger, type Logger } from './logger.ts';
 export { freePort } from './free-port.ts';
 export { openApiPathPattern } from './openapi-path.ts';
 export { runMain, stopOnSignals } from './process.ts';
-export { createServices, type OrderObserver, type Services } from './services.ts';
+export {
+  createServices,
+  type OrderObserver,
+  type ProcessResources,
+  type Services,
+} from './services.ts';
 export { createQueue, QUEUE_SCHEMA, type PgBoss } from './queue.ts';
 export { createCacheRedis, createRedis, pingRedis, type Redis } from './redis.ts';
 export * from './user/user.schema.ts';

@@ -3,6 +3,8 @@
 // invalidation and the order metrics. Routers and job handlers make one call each.
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '@chronicle/db';
+import type { Logger } from './logger.ts';
+import type { Redis } from './redis.ts';
 import { NotFoundError } from './errors.ts';
 import { failOrder, fulfilOrders, type FulfilmentOutcome } from './order/fulfilment.ts';
 import type { CreateOrderInput, ListOrdersInput, Order, OrderScope } from './order/order.schema.ts';
@@ -68,6 +70,24 @@ export interface Services {
     list(input: Parameters<typeof listUsers>[1]): Promise<Page<PublicUser>>;
     setRole(id: string, role: RoleName): Promise<PublicUser>;
   };
+}
+
+/**
+ * What one process holds: its pools and clients, the catalog cache, and the services on them
+ * (@chronicle/runtime opens them; the API and the worker build on them).
+ */
+export interface ProcessResources {
+  logger: Logger;
+  db: Db;
+  /** Rate limits and readiness; undefined in local mode (no REDIS_URL) and in workers. */
+  redis: Redis | undefined;
+  /** The catalog cache's Redis (the same client unless REDIS_CACHE_URL is set). */
+  cacheRedis: Redis | undefined;
+  queue: PgBoss;
+  catalog: CatalogCache;
+  services: Services;
+  /** Adds a listener for order events (metrics) to every service of this process. */
+  observe(observer: OrderObserver): void;
 }
 
 export interface ServiceResources {

@@ -1,7 +1,7 @@
 // The one composition root of a Chronicle process: its database pool, queue, Redis clients,
 // catalog cache and the services built on them, opened and closed in one place. The API and
 // the worker apps both start from here; in local mode (no REDIS_URL) one runtime serves both.
-import { ConfigError, createDb, type Db, type DbEnv } from '@chronicle/db';
+import { ConfigError, createDb, type DbEnv } from '@chronicle/db';
 import {
   createCacheRedis,
   createCatalogCache,
@@ -11,13 +11,10 @@ import {
   ensureOrderQueues,
   memoryCacheStore,
   redisCacheStore,
-  type CatalogCache,
   type CoreEnv,
   type Logger,
   type OrderObserver,
-  type PgBoss,
-  type Redis,
-  type Services,
+  type ProcessResources,
 } from '@chronicle/core';
 
 export type RuntimeEnv = DbEnv & CoreEnv;
@@ -40,19 +37,8 @@ export interface RuntimeOptions {
   redis: 'limits-and-cache' | 'cache';
 }
 
-export interface Runtime {
+export interface Runtime extends ProcessResources {
   env: RuntimeEnv;
-  logger: Logger;
-  db: Db;
-  /** Rate limits and readiness; undefined in local mode or in a worker. */
-  redis: Redis | undefined;
-  /** The catalog cache's Redis (the same client unless REDIS_CACHE_URL is set). */
-  cacheRedis: Redis | undefined;
-  queue: PgBoss;
-  catalog: CatalogCache;
-  services: Services;
-  /** Adds a listener for order events (metrics) to every service of this runtime. */
-  observe(observer: OrderObserver): void;
   /** Stops the queue (letting running jobs finish, bounded), then closes every pool. Idempotent. */
   close(): Promise<void>;
 }
