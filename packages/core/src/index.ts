@@ -4,6 +4,7 @@ export { DomainError } from './errors.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { freePort } from './free-port.ts';
 export { openApiPathPattern } from './openapi-path.ts';
+export { rows } from './sql.ts';
 export { runMain, stopOnSignals } from './process.ts';
 export {
   createServices,

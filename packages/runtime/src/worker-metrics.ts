@@ -6,9 +6,13 @@ import {
   ORDER_DEAD_LETTER_QUEUE,
   ORDER_QUEUE,
   QUEUE_SCHEMA,
+  rows,
   type BaseMetrics,
 } from '@chronicle/core';
 import type { Db } from '@chronicle/db';
+import { z } from 'zod';
+
+const queueCount = z.object({ name: z.string(), state: z.string(), n: z.number().int() });
 
 export interface WorkerMetrics extends BaseMetrics {
   /** Seconds from an order's acceptance to its final status. */
@@ -23,16 +27,19 @@ export function createWorkerMetrics(db: Db): WorkerMetrics {
     labelNames: ['queue', 'state'],
     registers: [base.registry],
     async collect() {
-      const rows = await db.$queryRawUnsafe<{ name: string; state: string; n: bigint }[]>(
-        `SELECT name, state::text AS state, count(*) AS n FROM ${QUEUE_SCHEMA}.job
-         WHERE name = ANY($1) GROUP BY 1, 2`,
-        [ORDER_QUEUE, ORDER_DEAD_LETTER_QUEUE],
+      const counts = rows(
+        queueCount,
+        await db.$queryRawUnsafe(
+          `SELECT name, state::text AS state, count(*)::int AS n FROM ${QUEUE_SCHEMA}.job
+           WHERE name = ANY($1) GROUP BY 1, 2`,
+          [ORDER_QUEUE, ORDER_DEAD_LETTER_QUEUE],
+        ),
       );
       this.reset();
       for (const queue of [ORDER_QUEUE, ORDER_DEAD_LETTER_QUEUE]) {
         for (const state of ['created', 'retry', 'active']) this.set({ queue, state }, 0);
       }
-      for (const row of rows) this.set({ queue: row.name, state: row.state }, Number(row.n));
+      for (const row of counts) this.set({ queue: row.name, state: row.state }, row.n);
     },
   });
   return {
