@@ -12,7 +12,7 @@ export {
   type ProcessResources,
   type Services,
 } from './services.ts';
-export { createQueue, QUEUE_SCHEMA, type PgBoss } from './queue.ts';
+export { createQueue, QUEUE_SCHEMA } from './queue.ts';
 export { createCacheRedis, createRedis, pingRedis, type Redis } from './redis.ts';
 export * from './user/user.schema.ts';
 export { createOrPromoteAdmin } from './user/user.service.ts';
