@@ -25,6 +25,9 @@ export function createApiDeps(env: ApiEnv, runtime: ProcessResources): ApiDeps {
     accepted() {
       metrics.ordersAccepted.inc();
     },
+    grouped(size) {
+      metrics.orderAcceptGroupSize.observe(size);
+    },
     finished(status) {
       metrics.ordersFinished.inc({ status });
     },

@@ -1,20 +1,16 @@
 // The application's services, built once per process from its resources. Each operation does
 // its work in the database and then, after commit, its own side effects: catalog cache
-// invalidation and the order metrics. Routers and job handlers make one call each.
+// invalidation and the order metrics. Routers and job handlers make one call each. Orders are
+// placed by group commit (order/order.accept.ts): one acceptor per process.
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '@chronicle/db';
 import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
 import { NotFoundError } from './errors.ts';
+import { createOrderAcceptor, type PlacedOrder } from './order/order.accept.ts';
 import { failOrder, fulfilOrders, type FulfilmentOutcome } from './order/fulfilment.ts';
 import type { CreateOrderInput, ListOrdersInput, Order, OrderScope } from './order/order.schema.ts';
-import {
-  cancelOrder,
-  getOrder,
-  listOrders,
-  placeOrder,
-  type PlacedOrder,
-} from './order/order.service.ts';
+import { cancelOrder, getOrder, listOrders } from './order/order.service.ts';
 import type { Page } from './page.ts';
 import type { FinalOrderStatus } from './order/order.status.ts';
 import type { Cached, CatalogCache } from './product/product.cache.ts';
@@ -38,6 +34,8 @@ import {
 /** What a process wants to hear about orders, after commit (its metrics). */
 export interface OrderObserver {
   accepted?(order: Order): void;
+  /** This many order creates were written together, in one transaction (group commit). */
+  grouped?(size: number): void;
   /** An order reached a final status in this process; `createdAt` is when it was accepted. */
   finished?(status: FinalOrderStatus, createdAt: Date): void;
 }
@@ -70,6 +68,8 @@ export interface Services {
     list(input: Parameters<typeof listUsers>[1]): Promise<Page<PublicUser>>;
     setRole(id: string, role: RoleName): Promise<PublicUser>;
   };
+  /** Answers every order already accepted, then refuses new ones; before the pools close. */
+  close(): Promise<void>;
 }
 
 /**
@@ -94,22 +94,37 @@ export interface ServiceResources {
   db: Db;
   queue: PgBoss;
   catalog: CatalogCache;
+  logger: Logger;
   /** Every observer hears every order event (e.g. the API's and a local worker's metrics). */
   observers?: readonly OrderObserver[];
 }
 
-export function createServices({ db, queue, catalog, observers = [] }: ServiceResources): Services {
+export function createServices({
+  db,
+  queue,
+  catalog,
+  logger,
+  observers = [],
+}: ServiceResources): Services {
   const accepted = (order: Order) => {
     for (const observer of observers) observer.accepted?.(order);
   };
   const finished = (status: FinalOrderStatus, createdAt: Date) => {
     for (const observer of observers) observer.finished?.(status, createdAt);
   };
+  const acceptor = createOrderAcceptor({
+    db,
+    queue,
+    logger,
+    onGroup: (size) => {
+      for (const observer of observers) observer.grouped?.(size);
+    },
+  });
 
   return {
     orders: {
       async place(userId, input) {
-        const placed = await placeOrder(db, queue, userId, input);
+        const placed = await acceptor.place(userId, input);
         if (!placed.replayed) accepted(placed.order);
         return placed;
       },
@@ -168,5 +183,6 @@ export function createServices({ db, queue, catalog, observers = [] }: ServiceRe
       list: (input) => listUsers(db, input),
       setRole: (id, role) => setUserRole(db, id, role),
     },
+    close: () => acceptor.close(),
   };
 }

@@ -103,7 +103,7 @@ export async function openRuntime(
     env,
   });
   const observers: OrderObserver[] = [];
-  const services = createServices({ db, queue, catalog, observers });
+  const services = createServices({ db, queue, catalog, logger, observers });
 
   let closing: Promise<void> | undefined;
   return {
@@ -120,6 +120,8 @@ export async function openRuntime(
     },
     close() {
       closing ??= (async () => {
+        // Orders already accepted are written while the queue and the pool are still open.
+        await services.close();
         await queue
           .stop({ graceful: true, close: true, timeout: options.stopTimeoutMs ?? 1_000 })
           .catch((error: unknown) => {

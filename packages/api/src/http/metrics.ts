@@ -1,5 +1,5 @@
 // The API's metrics: request durations by route and status, rate-limit rejections, catalog
-// cache results, accepted orders, plus the shared process and pool metrics.
+// cache results, accepted orders and their group sizes, plus the shared process and pool metrics.
 import type { RequestHandler } from 'express';
 import {
   Counter,
@@ -15,6 +15,7 @@ export interface ApiMetrics extends BaseMetrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   rateLimited: Counter<'limit'>;
   ordersAccepted: Counter;
+  orderAcceptGroupSize: Histogram;
   passwordChecks: Counter<'result'>;
 }
 
@@ -53,6 +54,12 @@ export function createApiMetrics(db: Db, catalog: () => CatalogCache | undefined
     ordersAccepted: new Counter({
       name: 'chronicle_orders_accepted_total',
       help: 'Orders accepted (202) and enqueued',
+      registers,
+    }),
+    orderAcceptGroupSize: new Histogram({
+      name: 'chronicle_order_accept_group_size',
+      help: 'Order creates written together in one transaction (group commit)',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200],
       registers,
     }),
     passwordChecks: new Counter({

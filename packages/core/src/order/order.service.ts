@@ -1,15 +1,11 @@
-// Placing, reading and cancelling orders.
-import { createHash } from 'node:crypto';
+// Reading and cancelling orders, and the line rules placing them shares (order.accept.ts places).
 import { z } from 'zod';
-import { fromPrisma, type PgBoss } from 'pg-boss';
 import type { Db, Prisma } from '@chronicle/db';
 import { ConflictError, DomainError, NotFoundError } from '../errors.ts';
-import { formatCents, toCents } from '../product/money.ts';
 import { lockProducts } from '../product/product.lock.ts';
 import { applyStockMovements, type StockMovement } from '../product/product.stock.ts';
 import { page, pageTake, type Page } from '../page.ts';
-import { isUniqueViolation, rows } from '../sql.ts';
-import { ORDER_QUEUE, type OrderJob } from './order.queue.ts';
+import { rows } from '../sql.ts';
 import {
   MAX_LINE_QUANTITY,
   type CreateOrderInput,
@@ -18,7 +14,7 @@ import {
   type OrderScope,
 } from './order.schema.ts';
 
-const orderSelect = {
+export const orderSelect = {
   id: true,
   userId: true,
   status: true,
@@ -42,7 +38,7 @@ const orderSelect = {
 
 type OrderRow = Prisma.OrderGetPayload<{ select: typeof orderSelect }>;
 
-function toOrder(row: OrderRow): Order {
+export function toOrder(row: OrderRow): Order {
   const { items, total, ...rest } = row;
   return {
     ...rest,
@@ -56,7 +52,7 @@ function toOrder(row: OrderRow): Order {
   };
 }
 
-interface Line {
+export interface Line {
   productId: string;
   quantity: number;
 }
@@ -76,111 +72,6 @@ export function mergeLines(items: CreateOrderInput['items']): Line[] {
     );
   }
   return lines;
-}
-
-function requestHash(lines: Line[]): string {
-  return createHash('sha256').update(JSON.stringify(lines)).digest('hex');
-}
-
-const KEY_REUSED = 'This Idempotency-Key was already used with a different request';
-
-async function replay(db: Db, userId: string, key: string, hash: string): Promise<Order | null> {
-  const existing = await db.order.findUnique({
-    where: { userId_idempotencyKey: { userId, idempotencyKey: key } },
-    select: { ...orderSelect, requestHash: true },
-  });
-  if (!existing) return null;
-  if (existing.requestHash !== hash) throw new DomainError('UNPROCESSABLE_CONTENT', KEY_REUSED);
-  const { requestHash: _hash, ...row } = existing;
-  return toOrder(row);
-}
-
-export interface PlacedOrder {
-  order: Order;
-  /** True when an earlier request with the same Idempotency-Key created it. */
-  replayed: boolean;
-}
-
-/**
- * Validates the lines against the live catalog, snapshots prices, and in ONE transaction
- * inserts the order, its lines and its fulfilment job: neither can exist without the other.
- */
-export async function placeOrder(
-  db: Db,
-  queue: PgBoss,
-  userId: string,
-  input: CreateOrderInput,
-): Promise<PlacedOrder> {
-  const lines = mergeLines(input.items);
-  const hash = requestHash(lines);
-  const key = input.idempotencyKey;
-  if (key) {
-    const earlier = await replay(db, userId, key, hash);
-    if (earlier) return { order: earlier, replayed: true };
-  }
-
-  const products = await db.product.findMany({
-    where: { id: { in: lines.map((line) => line.productId) }, deletedAt: null },
-    select: { id: true, price: true, name: true },
-  });
-  const byId = new Map(products.map((p) => [p.id, { price: p.price.toFixed(2), name: p.name }]));
-  const unavailable = lines.filter((line) => !byId.has(line.productId));
-  if (unavailable.length > 0) {
-    throw new DomainError(
-      'BAD_REQUEST',
-      `Unknown or deleted product: ${unavailable.map((line) => line.productId).join(', ')}`,
-    );
-  }
-  let totalCents = 0n;
-  const items = lines.map((line) => {
-    const product = byId.get(line.productId);
-    const unitPrice = product?.price ?? '0.00';
-    totalCents += (toCents(unitPrice) ?? 0n) * BigInt(line.quantity);
-    return {
-      productId: line.productId,
-      name: product?.name ?? '',
-      quantity: line.quantity,
-      unitPrice,
-    };
-  });
-
-  try {
-    // Few round trips on the hot path: the order (INSERT … RETURNING), its lines in one INSERT,
-    // the job; the response is built from what was written rather than read back.
-    const { items: _itemSelect, ...orderColumns } = orderSelect;
-    const created = await db.$transaction(async (tx) => {
-      const order = await tx.order.create({
-        data: {
-          userId,
-          total: formatCents(totalCents),
-          idempotencyKey: key ?? null,
-          requestHash: key ? hash : null,
-        },
-        select: orderColumns,
-      });
-      await tx.orderItem.createMany({
-        data: items.map(({ productId, quantity, unitPrice }) => ({
-          orderId: order.id,
-          productId,
-          quantity,
-          unitPrice,
-        })),
-      });
-      const job: OrderJob = { orderId: order.id };
-      await queue.send(ORDER_QUEUE, job, { db: fromPrisma(tx) });
-      return order;
-    });
-    // Lines are sorted by product id (mergeLines), as order reads return them.
-    const order: Order = { ...created, total: created.total.toFixed(2), items };
-    return { order, replayed: false };
-  } catch (error) {
-    // A concurrent request with the same key won the insert; this one rolled back entirely.
-    if (key && isUniqueViolation(error)) {
-      const earlier = await replay(db, userId, key, hash);
-      if (earlier) return { order: earlier, replayed: true };
-    }
-    throw error;
-  }
 }
 
 function scoped(scope: OrderScope): Prisma.OrderWhereInput {
