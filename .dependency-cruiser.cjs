@@ -1,6 +1,6 @@
 // The direction of dependencies, checked by dependency-cruiser in `pnpm lint`:
 //   apps (apps/api, apps/worker) → packages; among packages
-//   db ← core ← runtime, api ← testing; client depends on none of them at runtime.
+//   db ← core ← runtime, api ← testing; the client depends on none of them.
 // No package imports an app, nothing at runtime imports the test helpers, and code outside a
 // package reaches it only through its published entry points (its package name).
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -34,35 +34,20 @@ module.exports = {
       from: { path: '^(packages/(?!testing/)[^/]+|apps/[^/]+)/src/' },
       to: { path: '^packages/testing/' },
     },
-    {
-      name: 'db-is-the-bottom-layer',
+    // Each package's src may import only the packages below it (and itself).
+    ...Object.entries({
+      db: ['db'],
+      core: ['core', 'db'],
+      runtime: ['runtime', 'core', 'db'],
+      api: ['api', 'core', 'db'],
+      client: ['client'],
+    }).map(([name, allowed]) => ({
+      name: `${name}-layer`,
       severity: 'error',
-      from: { path: '^packages/db/src/' },
-      to: { path: '^(packages/(?!db/)[^/]+|apps)/' },
-    },
-    {
-      name: 'core-depends-only-on-db',
-      severity: 'error',
-      from: { path: '^packages/core/src/' },
-      to: { path: '^(packages/(?!(core|db)/)[^/]+|apps)/' },
-    },
-    {
-      name: 'runtime-and-api-are-siblings',
-      severity: 'error',
-      comment: 'The API library takes a runtime through an interface; neither imports the other.',
-      from: { path: '^packages/(runtime|api)/src/' },
-      to: {
-        path: '^packages/(client|testing)/|^packages/(runtime|api)/',
-        pathNot: '^packages/$1/',
-      },
-    },
-    {
-      name: 'client-is-standalone',
-      severity: 'error',
-      comment: 'The published client carries the router types it was generated with, nothing else.',
-      from: { path: '^packages/client/src/' },
-      to: { path: '^(packages/(?!client/)[^/]+|apps)/' },
-    },
+      comment: `packages/${name} depends only on: ${allowed.join(', ')}`,
+      from: { path: `^packages/${name}/src/` },
+      to: { path: '^(packages|apps)/', pathNot: `^packages/(${allowed.join('|')})/` },
+    })),
     {
       name: 'published-entry-points-only',
       severity: 'error',

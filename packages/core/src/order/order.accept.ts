@@ -357,15 +357,20 @@ export function createOrderAcceptor(options: OrderAcceptorOptions): OrderAccepto
     if (lost.length > 0) await answerLost(lost);
   }
 
-  /** Orders whose key a concurrent request (another process) took first: they replay its order. */
-  async function answerLost(leaders: Leader[]): Promise<void> {
-    let stored: Map<string, Stored>;
+  /** The orders already stored under these leaders' keys; on a failed lookup, all of them fail. */
+  async function storedOrFail(leaders: Leader[]): Promise<Map<string, Stored> | undefined> {
     try {
-      stored = await findStored(leaders.map((l) => l.request));
+      return await findStored(leaders.map((l) => l.request));
     } catch (error) {
       for (const leader of leaders) fail(leader, error);
-      return;
+      return undefined;
     }
+  }
+
+  /** Orders whose key a concurrent request (another process) took first: they replay its order. */
+  async function answerLost(leaders: Leader[]): Promise<void> {
+    const stored = await storedOrFail(leaders);
+    if (!stored) return;
     for (const leader of leaders) {
       const { userId, key = '' } = leader.request;
       const found = stored.get(pairOf(userId, key));
@@ -377,13 +382,8 @@ export function createOrderAcceptor(options: OrderAcceptorOptions): OrderAccepto
   async function writeGroup(group: Request[]): Promise<void> {
     onGroup?.(group.length);
     const leaders = leadersOf(group);
-    let stored: Map<string, Stored>;
-    try {
-      stored = await findStored(leaders.map((l) => l.request));
-    } catch (error) {
-      for (const leader of leaders) fail(leader, error);
-      return;
-    }
+    const stored = await storedOrFail(leaders);
+    if (!stored) return;
     const fresh: Leader[] = [];
     for (const leader of leaders) {
       const { userId, key } = leader.request;
