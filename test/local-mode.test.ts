@@ -6,8 +6,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runProcess, type RunningProcess } from '@chronicle/testing';
 
 const root = path.resolve(import.meta.dirname, '..');
 let dataDir: string;
@@ -126,14 +126,14 @@ describe('pnpm start with nothing but Node', () => {
     );
     expect(placed.status).toBe(202);
     const orderId = (placed.json.order as { id: string }).id;
-    let status = 'PENDING';
-    await waitFor(
+    const status = await vi.waitFor(
       async () => {
         const res = await call(`${url}/order/${orderId}`, 'GET', undefined, shopper);
-        status = (res.json.order as { status: string }).status;
-        return status !== 'PENDING';
+        const settled = (res.json.order as { status: string }).status;
+        expect(settled).not.toBe('PENDING');
+        return settled;
       },
-      { timeoutMs: 20_000, message: 'the order to be settled' },
+      { timeout: 20_000, message: 'the order to be settled' },
     );
     expect(status).toBe('CONFIRMED');
     // The worker in this process invalidated the cache the API serves from.
@@ -144,12 +144,13 @@ describe('pnpm start with nothing but Node', () => {
     // Ctrl-C: SIGINT to the process group. pnpm itself dies of it, as with any Ctrl-C; the
     // supervisor drains the API and its worker, then stops the database.
     await running.stop('SIGINT', 30_000);
-    await waitFor(
-      async () =>
-        running.logs.some((l) => l.msg === 'worker stopped') &&
-        running.logs.some((l) => l.msg === 'stopped') &&
-        !(await portOpen(pgPort)),
-      { timeoutMs: 15_000, message: 'the API, its worker and the embedded PostgreSQL to stop' },
+    await vi.waitFor(
+      async () => {
+        expect(running.logs.some((l) => l.msg === 'worker stopped')).toBe(true);
+        expect(running.logs.some((l) => l.msg === 'stopped')).toBe(true);
+        expect(await portOpen(pgPort)).toBe(false);
+      },
+      { timeout: 15_000, message: 'the API, its worker and the embedded PostgreSQL to stop' },
     );
   });
 

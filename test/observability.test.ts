@@ -1,8 +1,8 @@
 // Metrics move with real traffic, and logs correlate requests and jobs without leaking secrets.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from '@chronicle/testing';
-import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
+import { runProcess, type RunningProcess } from '@chronicle/testing';
 import type { Worker } from '@chronicle/runtime';
 import {
   createProduct,
@@ -85,11 +85,13 @@ describe('metrics', () => {
     const earlier = (await app.deps.db.order.findMany({ select: { id: true } })).map((o) => o.id);
     await waitForTerminal(app, earlier);
     const confirmedSoFar = await app.deps.db.order.count({ where: { status: 'CONFIRMED' } });
-    await waitFor(
-      async () =>
-        sample(await scrape(url), 'chronicle_orders_finished_total', { status: 'CONFIRMED' }) ===
-        confirmedSoFar,
-      { message: 'earlier confirmations to be counted' },
+    await vi.waitFor(
+      async () => {
+        expect(
+          sample(await scrape(url), 'chronicle_orders_finished_total', { status: 'CONFIRMED' }),
+        ).toBe(confirmedSoFar);
+      },
+      { timeout: 10_000, message: 'earlier confirmations to be counted' },
     );
     const before = await scrape(url);
     const a = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
@@ -99,16 +101,17 @@ describe('metrics', () => {
       order: OrderBody;
     };
     await waitForTerminal(app, [a.order.id, b.order.id]);
-    await waitFor(
+    await vi.waitFor(
       async () => {
         const now = await scrape(url);
-        return (['CONFIRMED', 'REJECTED'] as const).every(
-          (status) =>
-            sample(now, 'chronicle_orders_finished_total', { status }) >
-            sample(before, 'chronicle_orders_finished_total', { status }),
-        );
+        for (const status of ['CONFIRMED', 'REJECTED']) {
+          expect(
+            sample(now, 'chronicle_orders_finished_total', { status }),
+            status,
+          ).toBeGreaterThan(sample(before, 'chronicle_orders_finished_total', { status }));
+        }
       },
-      { message: 'both outcomes to be counted' },
+      { timeout: 10_000, message: 'both outcomes to be counted' },
     );
     const after = await scrape(url);
     const finished = (status: string) =>
@@ -171,10 +174,14 @@ describe('logs', () => {
       body: { email: 'logged@example.com', password: 'wrong-but-secret' },
     });
 
-    await waitFor(() => api.logs.some((l) => JSON.stringify(l).includes('trace-me-42')), {
-      message: 'the request log line',
-    });
-    const line = api.logs.find((l) => JSON.stringify(l).includes('trace-me-42'));
+    const line = await vi.waitFor(
+      () => {
+        const found = api.logs.find((l) => JSON.stringify(l).includes('trace-me-42'));
+        expect(found).toBeDefined();
+        return found;
+      },
+      { timeout: 10_000, message: 'the request log line' },
+    );
     expect(line).toMatchObject({
       level: 'info',
       req: { id: 'trace-me-42', url: '/auth/me' },

@@ -1,10 +1,9 @@
 // Orders end to end: real API on port 0, real pg-boss, real workers (in-process or as OS processes).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '@chronicle/testing';
 import type { Worker } from '@chronicle/runtime';
 import { createChronicleClient } from '@chronicle/client';
 import { ORDER_QUEUE } from '@chronicle/core';
-import { waitFor } from '@chronicle/testing';
 import {
   checkInvariants,
   createProduct,
@@ -143,13 +142,13 @@ describe('placing and fulfilling', () => {
       app.deps.queue.send(ORDER_QUEUE, { orderId: id }),
       app.deps.queue.send(ORDER_QUEUE, { orderId: id }),
     ]);
-    await waitFor(
+    await vi.waitFor(
       async () => {
         const [row] = await app.deps.db.$queryRaw<{ n: bigint }[]>`
           SELECT count(*) AS n FROM pgboss.job WHERE id = ANY(${again}::uuid[]) AND state = 'completed'`;
-        return Number(row?.n) === 2;
+        expect(Number(row?.n)).toBe(2);
       },
-      { message: 'the duplicate jobs to complete' },
+      { timeout: 10_000, message: 'the duplicate jobs to complete' },
     );
     expect(await stockOf(fig)).toBe(6);
     const reservations = await app.deps.db.stockMovement.count({
@@ -369,13 +368,13 @@ describe('reading and cancelling', () => {
     expect(cancelled.status).toBe(200);
     expect(orderOf(cancelled).status).toBe('CANCELLED');
     worker = await startInProcessWorker(app);
-    await waitFor(
+    await vi.waitFor(
       async () => {
         const [row] = await app.deps.db.$queryRaw<{ state: string }[]>`
           SELECT state::text FROM pgboss.job WHERE name = ${ORDER_QUEUE} AND data->>'orderId' = ${placed.id}`;
-        return row?.state === 'completed';
+        expect(row?.state).toBe('completed');
       },
-      { message: 'the job of the cancelled order to complete' },
+      { timeout: 10_000, message: 'the job of the cancelled order to complete' },
     );
     expect(
       orderOf(await http(app, 'GET', `/order/${placed.id}`, { token: alice.token })).status,
@@ -439,15 +438,15 @@ describe('under real concurrency', () => {
       expect(responses.every((r) => r.status === 202)).toBe(true);
       const ids = responses.map((r) => orderOf(r).id);
       let lowest = 100;
-      await waitFor(
+      await vi.waitFor(
         async () => {
           lowest = Math.min(lowest, await stockOf(hot));
           const pending = await app.deps.db.order.count({
             where: { id: { in: ids }, status: 'PENDING' },
           });
-          return pending === 0;
+          expect(pending).toBe(0);
         },
-        { timeoutMs: 90_000, intervalMs: 50, message: 'all 400 orders to settle' },
+        { timeout: 90_000, interval: 50, message: 'all 400 orders to settle' },
       );
       expect(lowest).toBeGreaterThanOrEqual(0);
       const byStatus = await app.deps.db.order.groupBy({

@@ -1,11 +1,11 @@
 // Helpers for the order tests: a real API on port 0, real workers (in this process or as
 // separate OS processes), and the invariants every test checks at the end.
 import path from 'node:path';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import type { TestApp } from '@chronicle/testing';
 import { loadWorkerEnv, startWorker, type Worker } from '@chronicle/runtime';
 import { finalOrderStatuses } from '@chronicle/core';
-import { assertContract, runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
+import { assertContract, runProcess, type RunningProcess } from '@chronicle/testing';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 
@@ -137,30 +137,36 @@ export async function waitForTerminal(
   orderIds: string[],
   timeoutMs = 60_000,
 ): Promise<void> {
-  await waitFor(
-    async () => {
-      const pending = await app.deps.db.order.count({
-        where: {
-          id: { in: orderIds },
-          status: { notIn: [...finalOrderStatuses] },
-        },
-      });
-      return pending === 0;
-    },
-    { timeoutMs, intervalMs: 100, message: `${orderIds.length} orders to reach a terminal state` },
-  ).catch(async (error: unknown) => {
-    // Say where things stand, so a timeout is diagnosable from the CI log alone.
-    const jobs = await app.deps.db.$queryRaw<{ name: string; state: string; n: bigint }[]>`
+  await vi
+    .waitFor(
+      async () => {
+        const pending = await app.deps.db.order.count({
+          where: {
+            id: { in: orderIds },
+            status: { notIn: [...finalOrderStatuses] },
+          },
+        });
+        expect(pending).toBe(0);
+      },
+      {
+        timeout: timeoutMs,
+        interval: 100,
+        message: `${orderIds.length} orders to reach a terminal state`,
+      },
+    )
+    .catch(async (error: unknown) => {
+      // Say where things stand, so a timeout is diagnosable from the CI log alone.
+      const jobs = await app.deps.db.$queryRaw<{ name: string; state: string; n: bigint }[]>`
       SELECT name, state::text AS state, count(*) AS n FROM pgboss.job GROUP BY 1, 2 ORDER BY 1, 2`;
-    const orders = await app.deps.db.order.groupBy({
-      by: ['status'],
-      where: { id: { in: orderIds } },
-      _count: true,
+      const orders = await app.deps.db.order.groupBy({
+        by: ['status'],
+        where: { id: { in: orderIds } },
+        _count: true,
+      });
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}; orders: ${JSON.stringify(orders.map((o) => [o.status, o._count]))}; jobs: ${JSON.stringify(jobs.map((j) => [j.name, j.state, Number(j.n)]))}`,
+      );
     });
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}; orders: ${JSON.stringify(orders.map((o) => [o.status, o._count]))}; jobs: ${JSON.stringify(jobs.map((j) => [j.name, j.state, Number(j.n)]))}`,
-    );
-  });
 }
 
 /**

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateRedis, waitFor } from '@chronicle/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startPrivateRedis } from '@chronicle/testing';
 import { startTestApp, type TestApp } from '@chronicle/testing';
 import { createTrpcClientForTest, rest, signIn, type RestResponse } from './rest-helpers.ts';
 
@@ -445,11 +445,11 @@ describe('when Redis is unavailable', () => {
         adminToken,
       );
       const { id } = (created.json as { product: ProductBody }).product;
-      await waitFor(
-        async () => (await rest(own.url, 'GET', `/product/${id}`)).headers.get('x-cache') === 'HIT',
-        {
-          message: 'a cache hit with Redis up',
+      await vi.waitFor(
+        async () => {
+          expect((await rest(own.url, 'GET', `/product/${id}`)).headers.get('x-cache')).toBe('HIT');
         },
+        { timeout: 10_000, message: 'a cache hit with Redis up' },
       );
 
       await redis.kill();
@@ -470,12 +470,11 @@ describe('when Redis is unavailable', () => {
       });
 
       redis.start();
-      await waitFor(
-        async () => (await rest(own.url, 'GET', `/product/${id}`)).headers.get('x-cache') === 'HIT',
-        {
-          timeoutMs: 15_000,
-          message: 'the cache to recover by itself',
+      await vi.waitFor(
+        async () => {
+          expect((await rest(own.url, 'GET', `/product/${id}`)).headers.get('x-cache')).toBe('HIT');
         },
+        { timeout: 15_000, message: 'the cache to recover by itself' },
       );
       expect((await rest(own.url, 'GET', `/product/${id}`)).json).toMatchObject({
         product: { stock: 8 },

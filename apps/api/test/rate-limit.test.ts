@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { startPrivateRedis, waitFor } from '@chronicle/testing';
+import { startPrivateRedis } from '@chronicle/testing';
 import { startServer } from '@chronicle/api';
 import { openTestApiDeps, startTestApp, type TestApp } from '@chronicle/testing';
 import { createTrpcClientForTest, rest, signIn } from './rest-helpers.ts';
@@ -40,10 +40,12 @@ describe('per-IP limit', () => {
     expect(blocked.headers.get('ratelimit-remaining')).toBe('0');
     expect((await rest(a.url, 'GET', '/healthz')).status).toBe(200);
     expect((await rest(a.url, 'GET', '/readyz')).status).toBe(200);
-    await waitFor(async () => (await rest(a.url, 'GET', '/product')).status === 200, {
-      message: 'the window to pass',
-      intervalMs: 200,
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
+      },
+      { timeout: 10_000, interval: 200, message: 'the window to pass' },
+    );
   });
 
   it('counts every call in a tRPC batch', async () => {
@@ -194,10 +196,12 @@ describe('per-user order limit', () => {
       rest(a.url, 'POST', '/order', { items: [{ id: productId, quantity: 1 }] }, buyer.token);
     expect((await order()).status).toBe(202);
     expect((await order()).status).toBe(429);
-    await waitFor(async () => (await order()).status === 202, {
-      message: 'the order window to pass',
-      intervalMs: 250,
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await order()).status).toBe(202);
+      },
+      { timeout: 10_000, interval: 250, message: 'the order window to pass' },
+    );
   });
 });
 
@@ -218,10 +222,12 @@ describe('registration limit', () => {
     expect(third.status).toBe(429);
     expect(third.json).toEqual(limited);
     expect(await a.deps.db.user.count()).toBe(2);
-    await waitFor(async () => (await register(4)).status === 201, {
-      message: 'the registration window to pass',
-      intervalMs: 250,
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await register(4)).status).toBe(201);
+      },
+      { timeout: 10_000, interval: 250, message: 'the registration window to pass' },
+    );
   });
 
   it('counts registrations from one IPv6 /64 together', async () => {
@@ -299,10 +305,12 @@ describe('login brute-force protection', () => {
     expect((await login(a, bystander.email, password)).status).toBe(200);
     expect((await login(a, victim.email, password, '198.51.100.99')).status).toBe(200);
 
-    await waitFor(async () => (await login(a, victim.email, password)).status === 200, {
-      message: 'the first block to end',
-      intervalMs: 250,
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await login(a, victim.email, password)).status).toBe(200);
+      },
+      { timeout: 10_000, interval: 250, message: 'the first block to end' },
+    );
     for (let i = 0; i < 3; i++)
       expect((await login(a, victim.email, 'wrong password')).status).toBe(401);
     const again = await login(a, victim.email, password);
@@ -464,7 +472,12 @@ describe('when Redis goes away', () => {
         RATE_LIMIT_IP_POINTS: '3',
         RATE_LIMIT_IP_WINDOW_SECONDS: '60',
       });
-      await waitFor(async () => (await rest(a.url, 'GET', '/readyz')).json, { message: 'app up' });
+      await vi.waitFor(
+        async () => {
+          expect((await rest(a.url, 'GET', '/readyz')).json).toBeDefined();
+        },
+        { timeout: 10_000, message: 'app up' },
+      );
       expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
 
       await redis.kill();
@@ -474,13 +487,14 @@ describe('when Redis goes away', () => {
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
 
       redis.start();
-      await waitFor(
+      await vi.waitFor(
         async () => {
           const res = await rest(a.url, 'GET', '/product');
           // Back on Redis: its counter (1 used before the outage) continues there.
-          return res.status === 200 && res.headers.get('x-cache') !== 'BYPASS';
+          expect(res.status).toBe(200);
+          expect(res.headers.get('x-cache')).not.toBe('BYPASS');
         },
-        { timeoutMs: 15_000, intervalMs: 200, message: 'Redis to be used again' },
+        { timeout: 15_000, interval: 200, message: 'Redis to be used again' },
       );
     } finally {
       await redis.kill();
