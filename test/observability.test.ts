@@ -1,18 +1,24 @@
 // Metrics move with real traffic, and logs correlate requests and jobs without leaking secrets.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '@chronicle/testing';
-import { runProcess, type RunningProcess } from '@chronicle/testing';
-import type { Worker } from '@chronicle/runtime';
 import {
   createProduct,
+  expectStatus,
   http,
+  runProcess,
+  signIn,
+  startTestApp,
+  TEST_JWT_SECRET,
+  type RunningProcess,
+  type TestApp,
+} from '@chronicle/testing';
+import type { Worker } from '@chronicle/runtime';
+import {
+  orderOf,
   placeOrder,
   root,
-  signIn,
   startInProcessWorker,
   waitForTerminal,
-  type OrderBody,
 } from './support/orders.ts';
 
 /** The value of one sample in Prometheus text, or 0 when absent. */
@@ -94,13 +100,9 @@ describe('metrics', () => {
       { timeout: 10_000, message: 'earlier confirmations to be counted' },
     );
     const before = await scrape(url);
-    const a = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
-      order: OrderBody;
-    };
-    const b = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
-      order: OrderBody;
-    };
-    await waitForTerminal(app, [a.order.id, b.order.id]);
+    const a = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
+    const b = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
+    await waitForTerminal(app, [a.id, b.id]);
     await vi.waitFor(
       async () => {
         const now = await scrape(url);
@@ -164,7 +166,7 @@ describe('logs', () => {
     const login = await http({ url: apiUrl }, 'POST', '/auth/login', {
       body: { email: 'logged@example.com', password },
     });
-    const { token } = login.json as { token: string };
+    const { token } = expectStatus(login, 200).json;
     const me = await http({ url: apiUrl }, 'GET', '/auth/me', {
       token,
       headers: { 'X-Request-Id': 'trace-me-42' },
@@ -206,9 +208,7 @@ describe('logs', () => {
       price: 1,
       stock: 3,
     });
-    const placed = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
-      order: OrderBody;
-    };
+    const placed = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
     const worker = runProcess([path.join(root, 'apps/worker/src/main.ts')], {
       env: {
         DATABASE_URL: app.env.DATABASE_URL,
@@ -221,7 +221,7 @@ describe('logs', () => {
     try {
       const processed = await worker.waitForLog((l) => l.msg === 'order processed');
       expect(processed).toMatchObject({
-        orderId: placed.order.id,
+        orderId: placed.id,
         outcome: 'CONFIRMED',
         jobId: expect.any(String),
       });

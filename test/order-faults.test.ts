@@ -2,20 +2,16 @@
 // that keeps failing (which must end in FAILED, never a stuck PENDING).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import { createProduct, signIn, startTestApp, type TestApp } from '@chronicle/testing';
 import { ORDER_DEAD_LETTER_QUEUE } from '@chronicle/core';
 import {
   checkInvariants,
-  createProduct,
+  orderOf,
   placeOrder,
-  signIn,
   startInProcessWorker,
   startWorkerProcess,
   waitForTerminal,
-  type OrderBody,
 } from './support/orders.ts';
-
-const orderOf = (res: { json: unknown }) => (res.json as { order: OrderBody }).order;
 
 describe('a worker killed with SIGKILL in the middle of a batch', () => {
   let app: TestApp;

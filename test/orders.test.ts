@@ -1,19 +1,24 @@
 // Orders end to end: real API on port 0, real pg-boss, real workers (in-process or as OS processes).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import {
+  createProduct,
+  expectStatus,
+  http,
+  signIn,
+  startTestApp,
+  type RestBody,
+  type TestApp,
+} from '@chronicle/testing';
 import type { Worker } from '@chronicle/runtime';
 import { createChronicleClient } from '@chronicle/client';
 import { ORDER_QUEUE } from '@chronicle/core';
 import {
   checkInvariants,
-  createProduct,
-  http,
+  orderOf,
   placeOrder,
-  signIn,
   startInProcessWorker,
   startWorkerProcess,
   waitForTerminal,
-  type OrderBody,
 } from './support/orders.ts';
 
 let app: TestApp;
@@ -27,7 +32,6 @@ const jobCount = async () => {
     SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_QUEUE}`;
   return Number(row?.n ?? 0);
 };
-const orderOf = (res: { json: unknown }) => (res.json as { order: OrderBody }).order;
 const stockOf = async (id: string) =>
   (await app.deps.db.product.findUniqueOrThrow({ where: { id } })).stock;
 
@@ -207,10 +211,10 @@ describe('bad input changes nothing', () => {
     });
     expect([400, 413]).toContain(huge.status);
     expect((await http(app, 'POST', '/order', { body: { items: [line(1)] } })).status).toBe(401);
-    const malformed = await fetch(`${app.url}/order`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.token}` },
-      body: '{"items": [',
+    const malformed = await http(app, 'POST', '/order', {
+      headers: { 'content-type': 'application/json' },
+      rawBody: '{"items": [',
+      token: alice.token,
     });
     expect(malformed.status).toBe(400);
     for (const key of ['', 'x'.repeat(256), 'has space']) {
@@ -321,22 +325,23 @@ describe('reading and cancelling', () => {
     expect((await http(app, 'GET', `/order/${mine.id}`)).status).toBe(401);
     expect((await http(app, 'GET', '/order/not-a-uuid', { token: bob.token })).status).toBe(400);
 
-    const bobsList = (await http(app, 'GET', '/order', { token: bob.token })).json as {
-      items: OrderBody[];
-    };
+    const bobsList = expectStatus(await http(app, 'GET', '/order', { token: bob.token }), 200).json;
     expect(bobsList.items.every((o) => o.userId === bob.id)).toBe(true);
     // Filters a USER sends for other users are ignored: still only their own.
-    const sneaky = (await http(app, 'GET', `/order?userId=${alice.id}`, { token: bob.token }))
-      .json as { items: OrderBody[] };
+    const sneaky = expectStatus(
+      await http(app, 'GET', `/order?userId=${alice.id}`, { token: bob.token }),
+      200,
+    ).json;
     expect(sneaky.items.every((o) => o.userId === bob.id)).toBe(true);
 
     const asAdmin = await http(app, 'GET', `/order/${mine.id}`, { token: admin });
     expect(asAdmin.status).toBe(200);
-    const filtered = (
-      await http(app, 'GET', `/order?userId=${alice.id}&status=PENDING&limit=100`, { token: admin })
-    ).json as {
-      items: OrderBody[];
-    };
+    const filtered = expectStatus(
+      await http(app, 'GET', `/order?userId=${alice.id}&status=PENDING&limit=100`, {
+        token: admin,
+      }),
+      200,
+    ).json;
     expect(filtered.items.length).toBeGreaterThan(0);
     expect(filtered.items.every((o) => o.userId === alice.id && o.status === 'PENDING')).toBe(true);
   });
@@ -345,14 +350,11 @@ describe('reading and cancelling', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (
-        await http(app, 'GET', `/order?limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
-          token: admin,
-        })
-      ).json as {
-        items: OrderBody[];
-        nextCursor: string | null;
-      };
+      const res = await http(app, 'GET', `/order?limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: admin,
+      });
+      // Annotated: through `cursor`, the route's type depends on the previous page.
+      const page: RestBody<'GET', '/order', 200> = expectStatus(res, 200).json;
       seen.push(...page.items.map((o) => o.id));
       cursor = page.nextCursor;
     } while (cursor);
