@@ -61,7 +61,21 @@ export default tseslint.config(
   {
     // vitest's asymmetric matchers (expect.any, …) are typed `any`.
     files: ['**/test/**'],
-    rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@chronicle/testing',
+              importNames: ['waitFor'],
+              message: 'Use vi.waitFor: this waitFor is for the bench, which runs outside vitest.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['**/*.js'],

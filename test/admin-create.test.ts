@@ -10,6 +10,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
+  http,
   runProcess,
   type RunningProcess,
   type TestDatabase,
@@ -76,14 +77,8 @@ async function adminCreate(env: Record<string, string>, args: string[]) {
   return { code, output };
 }
 
-async function login(url: string, email: string): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const login = (url: string, email: string) =>
+  http({ url }, 'POST', '/auth/login', { body: { email, password } });
 
 describe('pnpm admin:create on the embedded PostgreSQL', () => {
   it('while pnpm start runs: uses its server, and the admin can log in at once; start hinted at it', async () => {
@@ -105,7 +100,7 @@ describe('pnpm admin:create on the embedded PostgreSQL', () => {
 
     const res = await login(url, 'running@example.com');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
+    expect(res.json).toMatchObject({
       token: expect.any(String),
       user: { email: 'running@example.com', role: 'ADMIN' },
     });
@@ -140,7 +135,7 @@ describe('pnpm admin:create on the embedded PostgreSQL', () => {
     expect(running.stderr()).not.toContain('no admin yet');
     const res = await login(url, 'idle@example.com');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ user: { email: 'idle@example.com', role: 'ADMIN' } });
+    expect(res.json).toMatchObject({ user: { email: 'idle@example.com', role: 'ADMIN' } });
   });
 });
 

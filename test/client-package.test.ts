@@ -6,9 +6,14 @@ import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pro
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
-import type { RunningProcess } from '@chronicle/testing';
-import { createProduct, root, signIn, startWorkerProcess } from './support/orders.ts';
+import {
+  createProduct,
+  signIn,
+  startTestApp,
+  type RunningProcess,
+  type TestApp,
+} from '@chronicle/testing';
+import { root, startWorkerProcess } from './support/orders.ts';
 
 let scratch: string;
 let app: TestApp | undefined;

@@ -11,15 +11,20 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import newman, { type NewmanRunExecution, type NewmanRunSummary } from 'newman';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import {
+  createProduct,
+  expectStatus,
+  http,
+  signIn,
+  startTestApp,
+  type TestApp,
+} from '@chronicle/testing';
 import { createOrPromoteAdmin } from '@chronicle/core';
 import type { Worker } from '@chronicle/runtime';
 import {
-  createProduct,
-  http,
+  orderOf,
   placeOrder,
   root,
-  signIn,
   startInProcessWorker,
   waitForTerminal,
 } from './support/orders.ts';
@@ -31,14 +36,6 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The string at `keys` inside a parsed JSON body; fails the test when it is not there. */
-function stringAt(json: unknown, ...keys: string[]): string {
-  let value = json;
-  for (const key of keys) value = isRecord(value) ? value[key] : undefined;
-  if (typeof value !== 'string') throw new Error(`no string at ${keys.join('.')}`);
-  return value;
 }
 
 interface Operation {
@@ -138,8 +135,7 @@ describe('generated contract pass (Portman + newman)', () => {
     const login = await http(app, 'POST', '/auth/login', {
       body: { email: loginEmail, password: loginPassword },
     });
-    expect(login.status, login.text).toBe(200);
-    const adminToken = stringAt(login.json, 'token');
+    const adminToken = expectStatus(login, 200).json.token;
     const user = await signIn(app);
     // setRole changes this account, so it is not the one the other requests use.
     const target = await signIn(app);
@@ -152,7 +148,7 @@ describe('generated contract pass (Portman + newman)', () => {
     const order = async () => {
       const res = await placeOrder(app, user.token, [{ id: productId, quantity: 1 }]);
       expect(res.status, res.text).toBe(202);
-      return stringAt(res.json, 'order', 'id');
+      return orderOf(res).id;
     };
     const orderId = await order();
     const cancelOrderId = await order();

@@ -2,14 +2,18 @@
 // (trigger + NOTIFY), the API hears it on its LISTEN connection and pushes it over SSE to the
 // typed client.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import {
+  createProduct,
+  signIn,
+  startTestApp,
+  type RunningProcess,
+  type TestApp,
+} from '@chronicle/testing';
 import { createChronicleClient, type Order } from '@chronicle/client';
-import type { RunningProcess } from '@chronicle/testing';
 import {
   checkInvariants,
-  createProduct,
+  orderOf,
   placeOrder,
-  signIn,
   startWorkerProcess,
   type OrderBody,
 } from './support/orders.ts';
@@ -35,7 +39,7 @@ const client = (token: string) => createChronicleClient({ url: app.url, token })
 async function pendingOrder(productId: string): Promise<OrderBody> {
   const res = await placeOrder(app, shopper.token, [{ id: productId, quantity: 1 }]);
   expect(res.status, res.text).toBe(202);
-  return (res.json as { order: OrderBody }).order;
+  return orderOf(res);
 }
 
 describe('live order status', () => {
@@ -115,8 +119,7 @@ describe('live order status', () => {
       const user = await signIn(own);
       const maker = await signIn(own, 'ADMIN');
       const product = await createProduct(own, maker.token, { name: 'late', price: 1, stock: 1 });
-      const res = await placeOrder(own, user.token, [{ id: product, quantity: 1 }]);
-      const { order } = res.json as { order: OrderBody };
+      const order = orderOf(await placeOrder(own, user.token, [{ id: product, quantity: 1 }]));
       const updates: string[] = [];
       const waiting = createChronicleClient({ url: own.url, token: user.token })
         .waitForOrder(order.id, { timeoutMs: 3_000, onUpdate: (o) => updates.push(o.status) })

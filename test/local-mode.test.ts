@@ -6,8 +6,8 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { expectStatus, http, runProcess, type RunningProcess } from '@chronicle/testing';
 
 const root = path.resolve(import.meta.dirname, '..');
 let dataDir: string;
@@ -66,24 +66,13 @@ async function start(command: 'pnpm' | 'node') {
   return { running, url: `http://127.0.0.1:${Number(listening.port)}`, pgPort, listening };
 }
 
-async function call(url: string, method: string, body?: unknown, token?: string) {
-  const res = await fetch(url, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-}
-
 async function account(url: string, email: string, role?: 'ADMIN') {
   const password = 'correct horse battery';
-  await call(`${url}/auth/register`, 'POST', { email, password, ...(role ? { role } : {}) });
-  const login = await call(`${url}/auth/login`, 'POST', { email, password });
-  expect(login.status).toBe(200);
-  return login.json.token as string;
+  await http({ url }, 'POST', '/auth/register', {
+    body: { email, password, ...(role ? { role } : {}) },
+  });
+  const login = await http({ url }, 'POST', '/auth/login', { body: { email, password } });
+  return expectStatus(login, 200).json.token;
 }
 
 describe('pnpm start with nothing but Node', () => {
@@ -97,68 +86,65 @@ describe('pnpm start with nothing but Node', () => {
     expect(listening).toMatchObject({ cacheAndRateLimits: 'in-process', worker: 'in-process' });
     expect(await portOpen(pgPort)).toBe(true);
 
-    const ready = await call(`${url}/readyz`, 'GET');
+    const ready = await http({ url }, 'GET', '/readyz');
     expect(ready.json).toEqual({
       status: 'ready',
       checks: { postgres: 'ok', queue: 'ok', redis: 'in-process' },
     });
 
     const admin = await account(url, 'local-admin@example.com', 'ADMIN');
-    const created = await call(
-      `${url}/product`,
-      'POST',
-      { name: 'local lemon', price: '1.50', stock: 3 },
-      admin,
-    );
-    expect(created.status).toBe(201);
-    productId = (created.json.product as { id: string }).id;
+    const created = await http({ url }, 'POST', '/product', {
+      body: { name: 'local lemon', price: '1.50', stock: 3 },
+      token: admin,
+    });
+    productId = expectStatus(created, 201).json.product.id;
     // Warm the in-process cache, so the stock change below must invalidate it.
-    expect((await call(`${url}/product/${productId}`, 'GET')).json.product).toMatchObject({
-      stock: 3,
+    expect((await http({ url }, 'GET', `/product/${productId}`)).json).toMatchObject({
+      product: { stock: 3 },
     });
 
     const shopper = await account(url, 'local-shopper@example.com');
-    const placed = await call(
-      `${url}/order`,
-      'POST',
-      { items: [{ id: productId, quantity: 2 }] },
-      shopper,
-    );
-    expect(placed.status).toBe(202);
-    const orderId = (placed.json.order as { id: string }).id;
-    let status = 'PENDING';
-    await waitFor(
+    const placed = await http({ url }, 'POST', '/order', {
+      body: { items: [{ id: productId, quantity: 2 }] },
+      token: shopper,
+    });
+    const orderId = expectStatus(placed, 202).json.order.id;
+    const status = await vi.waitFor(
       async () => {
-        const res = await call(`${url}/order/${orderId}`, 'GET', undefined, shopper);
-        status = (res.json.order as { status: string }).status;
-        return status !== 'PENDING';
+        const res = await http({ url }, 'GET', `/order/${orderId}`, { token: shopper });
+        const settled = expectStatus(res, 200).json.order.status;
+        expect(settled).not.toBe('PENDING');
+        return settled;
       },
-      { timeoutMs: 20_000, message: 'the order to be settled' },
+      { timeout: 20_000, message: 'the order to be settled' },
     );
     expect(status).toBe('CONFIRMED');
     // The worker in this process invalidated the cache the API serves from.
-    expect((await call(`${url}/product/${productId}`, 'GET')).json.product).toMatchObject({
-      stock: 1,
+    expect((await http({ url }, 'GET', `/product/${productId}`)).json).toMatchObject({
+      product: { stock: 1 },
     });
 
     // Ctrl-C: SIGINT to the process group. pnpm itself dies of it, as with any Ctrl-C; the
     // supervisor drains the API and its worker, then stops the database.
     await running.stop('SIGINT', 30_000);
-    await waitFor(
-      async () =>
-        running.logs.some((l) => l.msg === 'worker stopped') &&
-        running.logs.some((l) => l.msg === 'stopped') &&
-        !(await portOpen(pgPort)),
-      { timeoutMs: 15_000, message: 'the API, its worker and the embedded PostgreSQL to stop' },
+    await vi.waitFor(
+      async () => {
+        expect(running.logs.some((l) => l.msg === 'worker stopped')).toBe(true);
+        expect(running.logs.some((l) => l.msg === 'stopped')).toBe(true);
+        expect(await portOpen(pgPort)).toBe(false);
+      },
+      { timeout: 15_000, message: 'the API, its worker and the embedded PostgreSQL to stop' },
     );
   });
 
   it('a second start reuses the data; SIGTERM to the supervisor exits 0 and stops PostgreSQL', async () => {
     const { running, url, pgPort } = await start('node');
     expect(running.stderr()).toContain('existing data reused');
-    const product = await call(`${url}/product/${productId}`, 'GET');
-    expect(product.status).toBe(200);
-    expect(product.json.product).toMatchObject({ name: 'local lemon', stock: 1 });
+    const product = await http({ url }, 'GET', `/product/${productId}`);
+    expect(expectStatus(product, 200).json.product).toMatchObject({
+      name: 'local lemon',
+      stock: 1,
+    });
 
     // A second start on the same data refuses, and leaves the running one alone.
     const second = runProcess(['scripts/start.ts'], {
@@ -167,7 +153,7 @@ describe('pnpm start with nothing but Node', () => {
     });
     expect(await second.exited(30_000)).toBe(1);
     expect(second.stderr()).toMatch(/is in use by another process \(pid \d+\)/);
-    expect((await call(`${url}/product/${productId}`, 'GET')).status).toBe(200);
+    expect((await http({ url }, 'GET', `/product/${productId}`)).status).toBe(200);
 
     const { code, ms } = await running.stop('SIGTERM', 30_000);
     expect(code).toBe(0);

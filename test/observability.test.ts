@@ -1,18 +1,24 @@
 // Metrics move with real traffic, and logs correlate requests and jobs without leaking secrets.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_JWT_SECRET, type TestApp } from '@chronicle/testing';
-import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
-import type { Worker } from '@chronicle/runtime';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createProduct,
+  expectStatus,
   http,
+  runProcess,
+  signIn,
+  startTestApp,
+  TEST_JWT_SECRET,
+  type RunningProcess,
+  type TestApp,
+} from '@chronicle/testing';
+import type { Worker } from '@chronicle/runtime';
+import {
+  orderOf,
   placeOrder,
   root,
-  signIn,
   startInProcessWorker,
   waitForTerminal,
-  type OrderBody,
 } from './support/orders.ts';
 
 /** The value of one sample in Prometheus text, or 0 when absent. */
@@ -85,30 +91,29 @@ describe('metrics', () => {
     const earlier = (await app.deps.db.order.findMany({ select: { id: true } })).map((o) => o.id);
     await waitForTerminal(app, earlier);
     const confirmedSoFar = await app.deps.db.order.count({ where: { status: 'CONFIRMED' } });
-    await waitFor(
-      async () =>
-        sample(await scrape(url), 'chronicle_orders_finished_total', { status: 'CONFIRMED' }) ===
-        confirmedSoFar,
-      { message: 'earlier confirmations to be counted' },
+    await vi.waitFor(
+      async () => {
+        expect(
+          sample(await scrape(url), 'chronicle_orders_finished_total', { status: 'CONFIRMED' }),
+        ).toBe(confirmedSoFar);
+      },
+      { timeout: 10_000, message: 'earlier confirmations to be counted' },
     );
     const before = await scrape(url);
-    const a = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
-      order: OrderBody;
-    };
-    const b = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
-      order: OrderBody;
-    };
-    await waitForTerminal(app, [a.order.id, b.order.id]);
-    await waitFor(
+    const a = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
+    const b = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
+    await waitForTerminal(app, [a.id, b.id]);
+    await vi.waitFor(
       async () => {
         const now = await scrape(url);
-        return (['CONFIRMED', 'REJECTED'] as const).every(
-          (status) =>
-            sample(now, 'chronicle_orders_finished_total', { status }) >
-            sample(before, 'chronicle_orders_finished_total', { status }),
-        );
+        for (const status of ['CONFIRMED', 'REJECTED']) {
+          expect(
+            sample(now, 'chronicle_orders_finished_total', { status }),
+            status,
+          ).toBeGreaterThan(sample(before, 'chronicle_orders_finished_total', { status }));
+        }
       },
-      { message: 'both outcomes to be counted' },
+      { timeout: 10_000, message: 'both outcomes to be counted' },
     );
     const after = await scrape(url);
     const finished = (status: string) =>
@@ -161,7 +166,7 @@ describe('logs', () => {
     const login = await http({ url: apiUrl }, 'POST', '/auth/login', {
       body: { email: 'logged@example.com', password },
     });
-    const { token } = login.json as { token: string };
+    const { token } = expectStatus(login, 200).json;
     const me = await http({ url: apiUrl }, 'GET', '/auth/me', {
       token,
       headers: { 'X-Request-Id': 'trace-me-42' },
@@ -171,10 +176,14 @@ describe('logs', () => {
       body: { email: 'logged@example.com', password: 'wrong-but-secret' },
     });
 
-    await waitFor(() => api.logs.some((l) => JSON.stringify(l).includes('trace-me-42')), {
-      message: 'the request log line',
-    });
-    const line = api.logs.find((l) => JSON.stringify(l).includes('trace-me-42'));
+    const line = await vi.waitFor(
+      () => {
+        const found = api.logs.find((l) => JSON.stringify(l).includes('trace-me-42'));
+        expect(found).toBeDefined();
+        return found;
+      },
+      { timeout: 10_000, message: 'the request log line' },
+    );
     expect(line).toMatchObject({
       level: 'info',
       req: { id: 'trace-me-42', url: '/auth/me' },
@@ -199,9 +208,7 @@ describe('logs', () => {
       price: 1,
       stock: 3,
     });
-    const placed = (await placeOrder(app, user.token, [{ id: product, quantity: 1 }])).json as {
-      order: OrderBody;
-    };
+    const placed = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
     const worker = runProcess([path.join(root, 'apps/worker/src/main.ts')], {
       env: {
         DATABASE_URL: app.env.DATABASE_URL,
@@ -214,7 +221,7 @@ describe('logs', () => {
     try {
       const processed = await worker.waitForLog((l) => l.msg === 'order processed');
       expect(processed).toMatchObject({
-        orderId: placed.order.id,
+        orderId: placed.id,
         outcome: 'CONFIRMED',
         jobId: expect.any(String),
       });

@@ -1,16 +1,10 @@
 // The batched fulfilment path (many orders per transaction), driven directly with pg-boss-shaped
 // jobs so each batch's composition is exactly what the test says.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import { createProduct, http, signIn, startTestApp, type TestApp } from '@chronicle/testing';
 import { createLogger, lockProducts } from '@chronicle/core';
 import { handleOrderJobs } from '@chronicle/runtime';
-import {
-  checkInvariants,
-  createProduct,
-  placeOrder,
-  signIn,
-  type OrderBody,
-} from './support/orders.ts';
+import { checkInvariants, orderOf, placeOrder, type OrderBody } from './support/orders.ts';
 
 let app: TestApp;
 let admin: string;
@@ -42,7 +36,7 @@ async function place(lines: { id: string; quantity: number }[][]): Promise<Order
   for (const items of lines) {
     const res = await placeOrder(app, shopper, items);
     expect(res.status, res.text).toBe(202);
-    orders.push((res.json as { order: OrderBody }).order);
+    orders.push(orderOf(res));
   }
   return orders;
 }
@@ -188,10 +182,9 @@ describe('batched fulfilment', () => {
 describe('product locks and order acceptance', () => {
   /** POST /order, failing instead of waiting if it takes longer than `ms`. */
   async function placeWithin(ms: number, id: string): Promise<number> {
-    const res = await fetch(`${app.url}/order`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${shopper}` },
-      body: JSON.stringify({ items: [{ id, quantity: 1 }] }),
+    const res = await http(app, 'POST', '/order', {
+      body: { items: [{ id, quantity: 1 }] },
+      token: shopper,
       signal: AbortSignal.timeout(ms),
     });
     return res.status;

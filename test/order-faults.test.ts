@@ -1,22 +1,17 @@
 // Orders survive faults: a worker killed mid-batch, database connections cut, and processing
 // that keeps failing (which must end in FAILED, never a stuck PENDING).
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createProduct, signIn, startTestApp, type TestApp } from '@chronicle/testing';
 import { ORDER_DEAD_LETTER_QUEUE } from '@chronicle/core';
-import { waitFor } from '@chronicle/testing';
 import {
   checkInvariants,
-  createProduct,
+  orderOf,
   placeOrder,
-  signIn,
   startInProcessWorker,
   startWorkerProcess,
   waitForTerminal,
-  type OrderBody,
 } from './support/orders.ts';
-
-const orderOf = (res: { json: unknown }) => (res.json as { order: OrderBody }).order;
 
 describe('a worker killed with SIGKILL in the middle of a batch', () => {
   let app: TestApp;
@@ -48,11 +43,12 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
       DATABASE_STATEMENT_TIMEOUT_MS: '15000',
     });
     await victim.waitForLog((l) => l.msg === 'order processed');
-    await waitFor(
-      async () => (await app.deps.db.order.count({ where: { status: { not: 'PENDING' } } })) >= 20,
-      {
-        message: 'some orders to be processed',
+    await vi.waitFor(
+      async () => {
+        const settled = await app.deps.db.order.count({ where: { status: { not: 'PENDING' } } });
+        expect(settled).toBeGreaterThanOrEqual(20);
       },
+      { timeout: 10_000, message: 'some orders to be processed' },
     );
     await victim.stop('SIGKILL');
     const settledAtKill = await app.deps.db.order.count({
@@ -117,16 +113,14 @@ describe('database connections cut while the worker runs', () => {
            WHERE datname = current_database() AND application_name IN ('chronicle-worker', 'chronicle-queue') AND pid <> pg_backend_pid()`,
         );
         cuts += result.rowCount ?? 0;
-        await waitFor(
-          async () =>
-            (await app.deps.db.order.count({
+        await vi.waitFor(
+          async () => {
+            const settled = await app.deps.db.order.count({
               where: { id: { in: ids }, status: { not: 'PENDING' } },
-            })) >
-            i * 15,
-          {
-            message: 'progress between cuts',
-            timeoutMs: 30_000,
+            });
+            expect(settled).toBeGreaterThan(i * 15);
           },
+          { timeout: 30_000, message: 'progress between cuts' },
         );
       }
       expect(cuts).toBeGreaterThan(0);

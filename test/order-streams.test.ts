@@ -1,9 +1,9 @@
 // order.watch at its edges: errors map like any procedure's, a stream loses access the moment
 // its caller does, and concurrent streams are capped per user and per IP.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import { createProduct, http, signIn, startTestApp, type TestApp } from '@chronicle/testing';
 import { chronicleErrorInfo, createChronicleClient, type Order } from '@chronicle/client';
-import { createProduct, http, placeOrder, signIn, type OrderBody } from './support/orders.ts';
+import { orderOf, placeOrder, type OrderBody } from './support/orders.ts';
 
 /** One open order.watch subscription: what it received and how it ended. */
 interface Stream {
@@ -43,7 +43,7 @@ function watch(app: TestApp, token: string, orderId: string): Stream {
 async function pendingOrder(app: TestApp, token: string, productId: string): Promise<OrderBody> {
   const res = await placeOrder(app, token, [{ id: productId, quantity: 1 }]);
   expect(res.status, res.text).toBe(202);
-  return (res.json as { order: OrderBody }).order;
+  return orderOf(res);
 }
 
 describe('order.watch errors and revocation', () => {

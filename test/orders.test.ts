@@ -1,20 +1,24 @@
 // Orders end to end: real API on port 0, real pg-boss, real workers (in-process or as OS processes).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createProduct,
+  expectStatus,
+  http,
+  signIn,
+  startTestApp,
+  type RestBody,
+  type TestApp,
+} from '@chronicle/testing';
 import type { Worker } from '@chronicle/runtime';
 import { createChronicleClient } from '@chronicle/client';
 import { ORDER_QUEUE } from '@chronicle/core';
-import { waitFor } from '@chronicle/testing';
 import {
   checkInvariants,
-  createProduct,
-  http,
+  orderOf,
   placeOrder,
-  signIn,
   startInProcessWorker,
   startWorkerProcess,
   waitForTerminal,
-  type OrderBody,
 } from './support/orders.ts';
 
 let app: TestApp;
@@ -28,7 +32,6 @@ const jobCount = async () => {
     SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_QUEUE}`;
   return Number(row?.n ?? 0);
 };
-const orderOf = (res: { json: unknown }) => (res.json as { order: OrderBody }).order;
 const stockOf = async (id: string) =>
   (await app.deps.db.product.findUniqueOrThrow({ where: { id } })).stock;
 
@@ -143,13 +146,13 @@ describe('placing and fulfilling', () => {
       app.deps.queue.send(ORDER_QUEUE, { orderId: id }),
       app.deps.queue.send(ORDER_QUEUE, { orderId: id }),
     ]);
-    await waitFor(
+    await vi.waitFor(
       async () => {
         const [row] = await app.deps.db.$queryRaw<{ n: bigint }[]>`
           SELECT count(*) AS n FROM pgboss.job WHERE id = ANY(${again}::uuid[]) AND state = 'completed'`;
-        return Number(row?.n) === 2;
+        expect(Number(row?.n)).toBe(2);
       },
-      { message: 'the duplicate jobs to complete' },
+      { timeout: 10_000, message: 'the duplicate jobs to complete' },
     );
     expect(await stockOf(fig)).toBe(6);
     const reservations = await app.deps.db.stockMovement.count({
@@ -208,10 +211,10 @@ describe('bad input changes nothing', () => {
     });
     expect([400, 413]).toContain(huge.status);
     expect((await http(app, 'POST', '/order', { body: { items: [line(1)] } })).status).toBe(401);
-    const malformed = await fetch(`${app.url}/order`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.token}` },
-      body: '{"items": [',
+    const malformed = await http(app, 'POST', '/order', {
+      headers: { 'content-type': 'application/json' },
+      rawBody: '{"items": [',
+      token: alice.token,
     });
     expect(malformed.status).toBe(400);
     for (const key of ['', 'x'.repeat(256), 'has space']) {
@@ -322,22 +325,23 @@ describe('reading and cancelling', () => {
     expect((await http(app, 'GET', `/order/${mine.id}`)).status).toBe(401);
     expect((await http(app, 'GET', '/order/not-a-uuid', { token: bob.token })).status).toBe(400);
 
-    const bobsList = (await http(app, 'GET', '/order', { token: bob.token })).json as {
-      items: OrderBody[];
-    };
+    const bobsList = expectStatus(await http(app, 'GET', '/order', { token: bob.token }), 200).json;
     expect(bobsList.items.every((o) => o.userId === bob.id)).toBe(true);
     // Filters a USER sends for other users are ignored: still only their own.
-    const sneaky = (await http(app, 'GET', `/order?userId=${alice.id}`, { token: bob.token }))
-      .json as { items: OrderBody[] };
+    const sneaky = expectStatus(
+      await http(app, 'GET', `/order?userId=${alice.id}`, { token: bob.token }),
+      200,
+    ).json;
     expect(sneaky.items.every((o) => o.userId === bob.id)).toBe(true);
 
     const asAdmin = await http(app, 'GET', `/order/${mine.id}`, { token: admin });
     expect(asAdmin.status).toBe(200);
-    const filtered = (
-      await http(app, 'GET', `/order?userId=${alice.id}&status=PENDING&limit=100`, { token: admin })
-    ).json as {
-      items: OrderBody[];
-    };
+    const filtered = expectStatus(
+      await http(app, 'GET', `/order?userId=${alice.id}&status=PENDING&limit=100`, {
+        token: admin,
+      }),
+      200,
+    ).json;
     expect(filtered.items.length).toBeGreaterThan(0);
     expect(filtered.items.every((o) => o.userId === alice.id && o.status === 'PENDING')).toBe(true);
   });
@@ -346,14 +350,11 @@ describe('reading and cancelling', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (
-        await http(app, 'GET', `/order?limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
-          token: admin,
-        })
-      ).json as {
-        items: OrderBody[];
-        nextCursor: string | null;
-      };
+      const res = await http(app, 'GET', `/order?limit=3${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: admin,
+      });
+      // Annotated: through `cursor`, the route's type depends on the previous page.
+      const page: RestBody<'GET', '/order', 200> = expectStatus(res, 200).json;
       seen.push(...page.items.map((o) => o.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -369,13 +370,13 @@ describe('reading and cancelling', () => {
     expect(cancelled.status).toBe(200);
     expect(orderOf(cancelled).status).toBe('CANCELLED');
     worker = await startInProcessWorker(app);
-    await waitFor(
+    await vi.waitFor(
       async () => {
         const [row] = await app.deps.db.$queryRaw<{ state: string }[]>`
           SELECT state::text FROM pgboss.job WHERE name = ${ORDER_QUEUE} AND data->>'orderId' = ${placed.id}`;
-        return row?.state === 'completed';
+        expect(row?.state).toBe('completed');
       },
-      { message: 'the job of the cancelled order to complete' },
+      { timeout: 10_000, message: 'the job of the cancelled order to complete' },
     );
     expect(
       orderOf(await http(app, 'GET', `/order/${placed.id}`, { token: alice.token })).status,
@@ -439,15 +440,15 @@ describe('under real concurrency', () => {
       expect(responses.every((r) => r.status === 202)).toBe(true);
       const ids = responses.map((r) => orderOf(r).id);
       let lowest = 100;
-      await waitFor(
+      await vi.waitFor(
         async () => {
           lowest = Math.min(lowest, await stockOf(hot));
           const pending = await app.deps.db.order.count({
             where: { id: { in: ids }, status: 'PENDING' },
           });
-          return pending === 0;
+          expect(pending).toBe(0);
         },
-        { timeoutMs: 90_000, intervalMs: 50, message: 'all 400 orders to settle' },
+        { timeout: 90_000, interval: 50, message: 'all 400 orders to settle' },
       );
       expect(lowest).toBeGreaterThanOrEqual(0);
       const byStatus = await app.deps.db.order.groupBy({

@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmptyDatabase, createTestRedis, waitFor } from '@chronicle/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEmptyDatabase, createTestRedis } from '@chronicle/testing';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -210,7 +210,12 @@ describe('README', () => {
         try {
           // Up, or gone: a start that fails says why at once instead of at the deadline.
           await Promise.race([
-            waitFor(ready, { timeoutMs: 300_000, intervalMs: 500, message: README_URL }),
+            vi.waitFor(
+              async () => {
+                expect(await ready()).toBe(true);
+              },
+              { timeout: 300_000, interval: 500, message: README_URL },
+            ),
             exited.then(() => {
               throw new Error('the start command exited');
             }),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '@chronicle/testing';
 import { createOrPromoteAdmin } from '@chronicle/core';
 import type { Worker } from '@chronicle/runtime';
-import { restTypesFile, restTypesSource } from '../scripts/rest-types.ts';
+import { restTypesFiles, restTypesSource } from '../scripts/rest-types.ts';
 import { root, startInProcessWorker } from './support/orders.ts';
 
 let app: TestApp;
@@ -24,12 +24,18 @@ afterAll(async () => {
 });
 
 describe('REST client generated from the OpenAPI document', () => {
-  it('the committed types are what openapi-typescript makes of the live document', async () => {
+  it('the committed types (example and test helpers) are what openapi-typescript makes of the live document', async () => {
     const document: unknown = await (await fetch(`${app.url}/openapi.json`)).json();
     expect(typeof document).toBe('object');
     const generated = await restTypesSource(document ?? {});
+    expect(restTypesFiles.map((file) => path.relative(root, file))).toEqual([
+      'examples/rest/chronicle-api.generated.ts',
+      'packages/testing/src/rest-api.generated.ts',
+    ]);
     // Out of date: run `pnpm rest:types`.
-    expect(generated).toBe(await readFile(restTypesFile, 'utf8'));
+    for (const file of restTypesFiles) {
+      expect(await readFile(file, 'utf8'), path.relative(root, file)).toBe(generated);
+    }
   });
 
   it('runs the catalog and the order scenario end to end', async () => {

@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '@chronicle/core';
-import { runProcess, type RunningProcess, waitFor } from '@chronicle/testing';
+import { runProcess, type RunningProcess } from '@chronicle/testing';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -21,9 +21,13 @@ describe('pnpm start refuses early, saying what to fix', () => {
 
   // 'exit' can come before the last output: read the pipes to their end.
   const outputEnded = (running: RunningProcess) =>
-    waitFor(() => running.child.stdout?.closed === true && running.child.stderr?.closed === true, {
-      message: 'output to end',
-    });
+    vi.waitFor(
+      () => {
+        expect(running.child.stdout?.closed).toBe(true);
+        expect(running.child.stderr?.closed).toBe(true);
+      },
+      { timeout: 10_000, message: 'output to end' },
+    );
   const output = (running: RunningProcess) =>
     `${running.stderr()}\n${running.logs.map((line) => line.msg ?? '').join('\n')}`;
 

@@ -1,6 +1,6 @@
 // `pnpm start` end to end: migrations applied, API and worker up, signals stop both cleanly.
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   createEmptyDatabase,
   createTestRedis,
@@ -8,7 +8,6 @@ import {
   type LogLine,
   type RunningProcess,
   type TestDatabase,
-  waitFor,
 } from '@chronicle/testing';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -71,11 +70,12 @@ describe('pnpm start', () => {
     const { code } = await running.stop('SIGINT');
     expect(code).toBe(0);
     // 'exit' can come before the last output: read the pipes to their end.
-    await waitFor(
-      () => running.child.stdout?.closed === true && running.child.stderr?.closed === true,
-      {
-        message: 'output to end',
+    await vi.waitFor(
+      () => {
+        expect(running.child.stdout?.closed).toBe(true);
+        expect(running.child.stderr?.closed).toBe(true);
       },
+      { timeout: 10_000, message: 'output to end' },
     );
     expect(stoppedBoth(running.logs)).toBe(true);
     expect(running.logs.some((l) => l.msg?.includes('ELIFECYCLE') === true)).toBe(false);

@@ -1,97 +1,39 @@
 // Helpers for the order tests: a real API on port 0, real workers (in this process or as
 // separate OS processes), and the invariants every test checks at the end.
 import path from 'node:path';
-import { expect } from 'vitest';
-import type { TestApp } from '@chronicle/testing';
+import { expect, vi } from 'vitest';
 import { loadWorkerEnv, startWorker, type Worker } from '@chronicle/runtime';
 import { finalOrderStatuses } from '@chronicle/core';
-import { assertContract, runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
+import {
+  expectStatus,
+  http,
+  runProcess,
+  type RestBody,
+  type RestResponse,
+  type RunningProcess,
+  type TestApp,
+} from '@chronicle/testing';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 
-export interface Response {
-  status: number;
-  headers: Headers;
-  json: unknown;
-  text: string;
-}
+/** An order as the API answers it. */
+export type OrderBody = RestBody<'GET', '/order/{id}', 200>['order'];
 
-export async function http(
+/** The answers that carry an order: placing, reading and cancelling one. */
+export type OrderResponse =
+  | RestResponse<'POST', '/order'>
+  | RestResponse<'GET', '/order/{id}'>
+  | RestResponse<'POST', '/order/{id}/cancel'>;
+
+/** The order in a successful answer; fails the test on any other status. */
+export const orderOf = (res: OrderResponse): OrderBody => expectStatus(res, 200, 202).json.order;
+
+export function placeOrder(
   app: { url: string },
-  method: string,
-  route: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-): Promise<Response> {
-  const res = await fetch(`${app.url}${route}`, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...options.headers,
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  // Every response is also a contract test: declared status, body matching its schema.
-  await assertContract(app.url, {
-    method,
-    path: new URL(route, app.url).pathname,
-    status: res.status,
-    contentType: res.headers.get('content-type'),
-    json,
-  });
-  return { status: res.status, headers: res.headers, json, text };
-}
-
-export interface OrderBody {
-  id: string;
-  userId: string;
-  status: string;
-  total: string;
-  reasonCode: string | null;
-  reason: string | null;
-  items: { productId: string; name: string; quantity: number; unitPrice: string }[];
-}
-
-let accounts = 0;
-
-export async function signIn(
-  app: TestApp,
-  role: 'USER' | 'ADMIN' = 'USER',
-): Promise<{ token: string; id: string }> {
-  accounts += 1;
-  const email = `${role.toLowerCase()}-${accounts}-${process.pid}@example.com`;
-  const password = 'correct horse battery';
-  const registered = await http(app, 'POST', '/auth/register', { body: { email, password } });
-  const { user } = registered.json as { user: { id: string } };
-  if (role === 'ADMIN')
-    await app.deps.db.user.update({ where: { id: user.id }, data: { role: 'ADMIN' } });
-  const login = await http(app, 'POST', '/auth/login', { body: { email, password } });
-  return { token: (login.json as { token: string }).token, id: user.id };
-}
-
-export async function createProduct(
-  app: TestApp,
-  adminToken: string,
-  body: { name: string; price: number | string; stock: number },
-): Promise<string> {
-  const res = await http(app, 'POST', '/product', { body, token: adminToken });
-  expect(res.status, res.text).toBe(201);
-  return (res.json as { product: { id: string } }).product.id;
-}
-
-export async function placeOrder(
-  app: TestApp,
   token: string,
   items: { id: string; quantity: number }[],
   headers: Record<string, string> = {},
-): Promise<Response> {
+): Promise<RestResponse<'POST', '/order'>> {
   return http(app, 'POST', '/order', { body: { items }, token, headers });
 }
 
@@ -137,30 +79,36 @@ export async function waitForTerminal(
   orderIds: string[],
   timeoutMs = 60_000,
 ): Promise<void> {
-  await waitFor(
-    async () => {
-      const pending = await app.deps.db.order.count({
-        where: {
-          id: { in: orderIds },
-          status: { notIn: [...finalOrderStatuses] },
-        },
-      });
-      return pending === 0;
-    },
-    { timeoutMs, intervalMs: 100, message: `${orderIds.length} orders to reach a terminal state` },
-  ).catch(async (error: unknown) => {
-    // Say where things stand, so a timeout is diagnosable from the CI log alone.
-    const jobs = await app.deps.db.$queryRaw<{ name: string; state: string; n: bigint }[]>`
+  await vi
+    .waitFor(
+      async () => {
+        const pending = await app.deps.db.order.count({
+          where: {
+            id: { in: orderIds },
+            status: { notIn: [...finalOrderStatuses] },
+          },
+        });
+        expect(pending).toBe(0);
+      },
+      {
+        timeout: timeoutMs,
+        interval: 100,
+        message: `${orderIds.length} orders to reach a terminal state`,
+      },
+    )
+    .catch(async (error: unknown) => {
+      // Say where things stand, so a timeout is diagnosable from the CI log alone.
+      const jobs = await app.deps.db.$queryRaw<{ name: string; state: string; n: bigint }[]>`
       SELECT name, state::text AS state, count(*) AS n FROM pgboss.job GROUP BY 1, 2 ORDER BY 1, 2`;
-    const orders = await app.deps.db.order.groupBy({
-      by: ['status'],
-      where: { id: { in: orderIds } },
-      _count: true,
+      const orders = await app.deps.db.order.groupBy({
+        by: ['status'],
+        where: { id: { in: orderIds } },
+        _count: true,
+      });
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}; orders: ${JSON.stringify(orders.map((o) => [o.status, o._count]))}; jobs: ${JSON.stringify(jobs.map((j) => [j.name, j.state, Number(j.n)]))}`,
+      );
     });
-    throw new Error(
-      `${error instanceof Error ? error.message : String(error)}; orders: ${JSON.stringify(orders.map((o) => [o.status, o._count]))}; jobs: ${JSON.stringify(jobs.map((j) => [j.name, j.state, Number(j.n)]))}`,
-    );
-  });
 }
 
 /**

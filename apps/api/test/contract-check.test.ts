@@ -1,7 +1,9 @@
 // The contract check the test HTTP helpers run on every response (@chronicle/testing), against
 // the API's own document: it must pass what the API sends and catch what breaks the document.
-import { describe, expect, it } from 'vitest';
-import { compileContract } from '@chronicle/testing';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileContract, expectStatus, http } from '@chronicle/testing';
 import { openApiDocument } from '@chronicle/api';
 
 const contract = compileContract(openApiDocument('http://localhost:8000'));
@@ -115,5 +117,50 @@ describe('contract check', () => {
         json: {},
       }),
     ).toEqual([]);
+  });
+});
+
+describe('the shared http helper', () => {
+  // A stand-in for the API: the real document, and a product route that answers as told.
+  let server: Server;
+  let url: string;
+  let answer: { status: number; body: unknown };
+  beforeAll(async () => {
+    const document = JSON.stringify(openApiDocument('http://localhost:8000'));
+    server = createServer((req, res) => {
+      const body = req.url === '/openapi.json' ? document : JSON.stringify(answer.body);
+      res.writeHead(req.url === '/openapi.json' ? 200 : answer.status, { 'content-type': json });
+      res.end(body);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('not on a TCP port');
+    url = `http://127.0.0.1:${address.port}`;
+  });
+  afterAll(() => {
+    server.close();
+  });
+
+  it('checks every answer against the served document', async () => {
+    answer = { status: 200, body: { product } };
+    const res = await http({ url }, 'GET', `/product/${id}`);
+    expect(expectStatus(res, 200).json.product.price).toBe('12.50');
+
+    answer = { status: 200, body: { product: { ...product, price: 12.5 } } };
+    await expect(http({ url }, 'GET', `/product/${id}`)).rejects.toThrow(
+      /breaks the OpenAPI contract:\n.*body\/product\/price must be string/,
+    );
+    answer = { status: 418, body: { code: 'TEAPOT', message: 'no' } };
+    await expect(http({ url }, 'GET', `/product/${id}`)).rejects.toThrow(/status not declared/);
+  });
+
+  it('expectStatus fails with the body of an answer of another status', async () => {
+    answer = { status: 404, body: { code: 'NOT_FOUND', message: 'Product not found' } };
+    const res = await http({ url }, 'GET', `/product/${id}`);
+    expect(() => expectStatus(res, 200)).toThrow(
+      'expected status 200, got 404: {"code":"NOT_FOUND","message":"Product not found"}',
+    );
+    expect(expectStatus(res, 200, 404).json).toEqual(answer.body);
   });
 });

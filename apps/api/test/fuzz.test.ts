@@ -7,10 +7,8 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { contractOf, type Contract } from '@chronicle/testing';
 import { appRouter } from '@chronicle/api';
-import { startTestApp, type TestApp } from '@chronicle/testing';
-import { signIn } from './rest-helpers.ts';
+import { contractOf, signIn, startTestApp, type Contract, type TestApp } from '@chronicle/testing';
 
 /** Runs per route/procedure and caller; with three callers this keeps the file well under a minute. */
 const RUNS = 50;

@@ -1,7 +1,13 @@
 // Local mode (no REDIS_URL): the same rate limits and catalog cache, held in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
-import { rest, signIn } from './rest-helpers.ts';
+import {
+  createProduct,
+  expectStatus,
+  http,
+  signIn,
+  startTestApp,
+  type TestApp,
+} from '@chronicle/testing';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -14,7 +20,7 @@ afterAll(async () => {
 describe('API without Redis', () => {
   it('uses no Redis client and reports it in readiness', async () => {
     expect(app.deps.redis).toBeUndefined();
-    const ready = await rest(app.url, 'GET', '/readyz');
+    const ready = await http(app, 'GET', '/readyz');
     expect(ready.json).toEqual({
       status: 'ready',
       checks: { postgres: 'ok', queue: 'ok', redis: 'in-process' },
@@ -23,29 +29,22 @@ describe('API without Redis', () => {
 
   it('caches catalog reads in memory with read-after-write on every admin write', async () => {
     const admin = await signIn(app, 'ADMIN');
-    const created = await rest(
-      app.url,
-      'POST',
-      '/product',
-      { name: 'memo', price: 1, stock: 4 },
-      admin.token,
-    );
-    const id = (created.json as { product: { id: string } }).product.id;
-    const first = await rest(app.url, 'GET', `/product/${id}`);
-    const second = await rest(app.url, 'GET', `/product/${id}`);
+    const id = await createProduct(app, admin.token, { name: 'memo', price: 1, stock: 4 });
+    const first = await http(app, 'GET', `/product/${id}`);
+    const second = await http(app, 'GET', `/product/${id}`);
     expect([first.headers.get('x-cache'), second.headers.get('x-cache')]).toEqual(['MISS', 'HIT']);
 
-    await rest(app.url, 'PATCH', `/product/${id}`, { stock: 9 }, admin.token);
-    const after = await rest(app.url, 'GET', `/product/${id}`);
+    await http(app, 'PATCH', `/product/${id}`, { body: { stock: 9 }, token: admin.token });
+    const after = await http(app, 'GET', `/product/${id}`);
     expect(after.headers.get('x-cache')).toBe('MISS');
-    expect((after.json as { product: { stock: number } }).product.stock).toBe(9);
+    expect(expectStatus(after, 200).json.product.stock).toBe(9);
 
-    const page = await rest(app.url, 'GET', '/product?limit=5');
+    const page = await http(app, 'GET', '/product?limit=5');
     expect(page.headers.get('x-cache')).toBe('MISS');
-    expect((await rest(app.url, 'GET', '/product?limit=5')).headers.get('x-cache')).toBe('HIT');
-    await rest(app.url, 'DELETE', `/product/${id}`, undefined, admin.token);
-    expect((await rest(app.url, 'GET', `/product/${id}`)).status).toBe(404);
-    const listed = await rest(app.url, 'GET', '/product?limit=5');
+    expect((await http(app, 'GET', '/product?limit=5')).headers.get('x-cache')).toBe('HIT');
+    await http(app, 'DELETE', `/product/${id}`, { token: admin.token });
+    expect((await http(app, 'GET', `/product/${id}`)).status).toBe(404);
+    const listed = await http(app, 'GET', '/product?limit=5');
     expect(listed.headers.get('x-cache')).toBe('MISS');
     expect(JSON.stringify(listed.json)).not.toContain(id);
   });
@@ -53,9 +52,11 @@ describe('API without Redis', () => {
   it('enforces rate limits in memory (429 with Retry-After)', async () => {
     // signIn above used one registration of the three.
     const register = (n: number) =>
-      rest(app.url, 'POST', '/auth/register', {
-        email: `local-${n}@example.com`,
-        password: 'correct horse battery',
+      http(app, 'POST', '/auth/register', {
+        body: {
+          email: `local-${n}@example.com`,
+          password: 'correct horse battery',
+        },
       });
     expect((await register(1)).status).toBe(201);
     expect((await register(2)).status).toBe(201);

@@ -2,8 +2,7 @@
 // (no validator patterns, no library wording).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startTestApp, type TestApp } from '@chronicle/testing';
-import { rest, signIn } from './rest-helpers.ts';
+import { http, signIn, startTestApp, type TestApp } from '@chronicle/testing';
 
 const issueSchema = z.looseObject({
   code: z.string(),
@@ -45,18 +44,17 @@ describe('error messages', () => {
     await app.close();
   });
 
-  const post = (route: string, body: string, contentType?: string) =>
-    fetch(`${app.url}${route}`, {
-      method: 'POST',
-      headers: contentType === undefined ? {} : { 'content-type': contentType },
-      body,
-    });
+  /** POST of `body` exactly as given, as `contentType`. */
+  const post = (route: string, body: string, contentType: string) =>
+    http(app, 'POST', route, { rawBody: body, headers: { 'content-type': contentType } });
 
   it('an unknown key and a wrong type get the project voice', async () => {
-    const res = await rest(app.url, 'POST', '/auth/register', {
-      email: 5,
-      password: 'long enough',
-      admin: true,
+    const res = await http(app, 'POST', '/auth/register', {
+      body: {
+        email: 5,
+        password: 'long enough',
+        admin: true,
+      },
     });
     expect(issuesOf(res.json)).toEqual([
       { code: 'invalid_type', expected: 'string', path: ['email'], message: 'must be a string' },
@@ -67,23 +65,34 @@ describe('error messages', () => {
   it('every field message starts lower-case and speaks without library wording', async () => {
     const [missing, tooLong, badQuery, tooBigQuery, wrongTypes, badValues, missingId, ...others] =
       await Promise.all([
-        rest(app.url, 'POST', '/auth/register', {}),
-        rest(app.url, 'POST', '/auth/register', {
-          email: `${'a'.repeat(250)}@example.com`,
-          password: 'x',
-          role: 'ROOT',
-          a: 1,
-          b: 2,
+        http(app, 'POST', '/auth/register', { body: {} }),
+        http(app, 'POST', '/auth/register', {
+          body: {
+            email: `${'a'.repeat(250)}@example.com`,
+            password: 'x',
+            role: 'ROOT',
+            a: 1,
+            b: 2,
+          },
         }),
-        rest(app.url, 'GET', '/product?limit=0&sort=cheapest&inStock=maybe&cursor=abc'),
-        rest(app.url, 'GET', '/product?limit=101&q=' + 'x'.repeat(101)),
-        rest(app.url, 'POST', '/product', { name: 5, price: true, stock: 1.5 }, adminToken),
-        rest(app.url, 'POST', '/product', { name: '', price: '1.234', stock: -1 }, adminToken),
-        rest(app.url, 'POST', '/order', { items: [{ quantity: 1001 }] }, adminToken),
-        rest(app.url, 'POST', '/order', { items: [] }, adminToken),
-        rest(app.url, 'POST', '/order', { items: 'all' }, adminToken),
-        rest(app.url, 'POST', '/order', { items: [{ id: 5, quantity: 0 }] }, adminToken),
-        rest(app.url, 'GET', '/order?status=LOST&limit=x', undefined, adminToken),
+        http(app, 'GET', '/product?limit=0&sort=cheapest&inStock=maybe&cursor=abc'),
+        http(app, 'GET', '/product?limit=101&q=' + 'x'.repeat(101)),
+        http(app, 'POST', '/product', {
+          body: { name: 5, price: true, stock: 1.5 },
+          token: adminToken,
+        }),
+        http(app, 'POST', '/product', {
+          body: { name: '', price: '1.234', stock: -1 },
+          token: adminToken,
+        }),
+        http(app, 'POST', '/order', { body: { items: [{ quantity: 1001 }] }, token: adminToken }),
+        http(app, 'POST', '/order', { body: { items: [] }, token: adminToken }),
+        http(app, 'POST', '/order', { body: { items: 'all' }, token: adminToken }),
+        http(app, 'POST', '/order', {
+          body: { items: [{ id: 5, quantity: 0 }] },
+          token: adminToken,
+        }),
+        http(app, 'GET', '/order?status=LOST&limit=x', { token: adminToken }),
       ]);
     const answers = [
       missing,
@@ -135,8 +144,11 @@ describe('error messages', () => {
 
   it('an invalid email or uuid shows no pattern, in REST issues and tRPC issues', async () => {
     const email = issuesOf(
-      (await rest(app.url, 'POST', '/auth/register', { email: 'nope', password: 'long enough' }))
-        .json,
+      (
+        await http(app, 'POST', '/auth/register', {
+          body: { email: 'nope', password: 'long enough' },
+        })
+      ).json,
     );
     expect(email).toEqual([
       {
@@ -147,7 +159,7 @@ describe('error messages', () => {
         message: 'must be a valid email address',
       },
     ]);
-    const productId = issuesOf((await rest(app.url, 'GET', '/product/not-a-uuid')).json);
+    const productId = issuesOf((await http(app, 'GET', '/product/not-a-uuid')).json);
     expect(productId).toEqual([
       {
         code: 'invalid_format',
@@ -158,23 +170,25 @@ describe('error messages', () => {
       },
     ]);
     const userId = issuesOf(
-      (await rest(app.url, 'GET', '/order?userId=nope', undefined, adminToken)).json,
+      (await http(app, 'GET', '/order?userId=nope', { token: adminToken })).json,
     );
     expect(userId).toEqual([
       expect.objectContaining({ path: ['userId'], message: 'must be a user id (UUID)' }),
     ]);
     const lines = issuesOf(
-      (await rest(app.url, 'POST', '/order', { items: [{ id: 'x', quantity: 1 }] }, adminToken))
-        .json,
+      (
+        await http(app, 'POST', '/order', {
+          body: { items: [{ id: 'x', quantity: 1 }] },
+          token: adminToken,
+        })
+      ).json,
     );
     const trpc = trpcValidationError.parse(
-      await (
-        await post(
-          '/trpc/auth.register',
-          JSON.stringify({ json: { email: 'nope', password: 'long enough' } }),
-          'application/json',
-        )
-      ).json(),
+      (
+        await http(app, 'POST', '/trpc/auth.register', {
+          body: { json: { email: 'nope', password: 'long enough' } },
+        })
+      ).json,
     ).error.json.data.issues;
     for (const issue of [...email, ...productId, ...userId, ...lines, ...trpc]) {
       expect(issue).not.toHaveProperty('pattern');
@@ -191,11 +205,11 @@ describe('error messages', () => {
     for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'text/xml']) {
       const res = await post('/auth/login', 'email=x', contentType);
       expect(res.status, contentType).toBe(415);
-      expect(await res.json()).toEqual(expected);
+      expect(res.json).toEqual(expected);
     }
     const trpc = await post('/trpc/auth.login', 'email=x', 'text/plain');
     expect(trpc.status).toBe(415);
-    expect(await trpc.json()).toMatchObject({ error: { json: { message: expected.message } } });
+    expect(trpc.json).toMatchObject({ error: { json: { message: expected.message } } });
   });
 
   it('an unsupported charset or content encoding is 415 in the same voice', async () => {
@@ -205,14 +219,13 @@ describe('error messages', () => {
     };
     const charset = await post('/auth/login', '{}', 'application/json; charset=koi8-r');
     expect(charset.status).toBe(415);
-    expect(await charset.json()).toEqual(expected);
-    const encoding = await fetch(`${app.url}/auth/login`, {
-      method: 'POST',
+    expect(charset.json).toEqual(expected);
+    const encoding = await http(app, 'POST', '/auth/login', {
       headers: { 'content-type': 'application/json', 'content-encoding': 'rot13' },
-      body: '{}',
+      rawBody: '{}',
     });
     expect(encoding.status).toBe(415);
-    expect(await encoding.json()).toEqual(expected);
+    expect(encoding.json).toEqual(expected);
   });
 
   it.each(['null', '  null', '42', '"text"', 'true', '[]', '[{"email":"a@example.com"}]'])(
@@ -220,7 +233,7 @@ describe('error messages', () => {
     async (body) => {
       const res = await post('/auth/login', body, 'application/json');
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({
+      expect(res.json).toEqual({
         code: 'BAD_REQUEST',
         message: 'Request body must be a JSON object',
       });
@@ -231,7 +244,7 @@ describe('error messages', () => {
     for (const body of ['{"email":', 'nul', "{'a':1}"]) {
       const res = await post('/auth/login', body, 'application/json');
       expect(res.status, body).toBe(400);
-      expect(await res.json()).toEqual({
+      expect(res.json).toEqual({
         code: 'PARSE_ERROR',
         message: 'Request body is not valid JSON',
       });

@@ -9,8 +9,15 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openApiDocument } from '@chronicle/api';
-import { startTestApp, type TestApp } from '@chronicle/testing';
-import { rest, signIn, type RestResponse } from './rest-helpers.ts';
+import {
+  createProduct,
+  expectStatus,
+  http,
+  signIn,
+  startTestApp,
+  type TestApp,
+  type UntypedResponse,
+} from '@chronicle/testing';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const PUBLIC_URL = 'https://api.chronicle.test';
@@ -200,7 +207,7 @@ const refName = (ref: string) => ref.slice(ref.lastIndexOf('/') + 1);
  * The operation declares this status; for an error, the body's `code` is one of that status's
  * codes and its keys are the schema's; every required header it declares is present.
  */
-function expectDeclared(doc: ServedDocument, method: string, route: string, res: RestResponse) {
+function expectDeclared(doc: ServedDocument, method: string, route: string, res: UntypedResponse) {
   const where = `${method} ${route} → ${String(res.status)} ${res.text.slice(0, 300)}`;
   const operation = doc.paths[route]?.[method.toLowerCase()];
   expect(operation, where).toBeDefined();
@@ -226,23 +233,6 @@ function expectDeclared(doc: ServedDocument, method: string, route: string, res:
     expect(Object.keys(schema?.properties ?? {}), where).toContain(key);
 }
 
-async function raw(
-  app: TestApp,
-  method: string,
-  route: string,
-  headers: Record<string, string>,
-  body: string,
-  token?: string,
-): Promise<RestResponse> {
-  const res = await fetch(`${app.url}${route}`, {
-    method,
-    headers: { ...headers, ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
-    body,
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, text, json: JSON.parse(text) };
-}
-
 describe('the served document and the live answers', () => {
   let app: TestApp;
   let doc: ServedDocument;
@@ -251,7 +241,7 @@ describe('the served document and the live answers', () => {
   beforeAll(async () => {
     // A trailing slash is dropped: paths start with one.
     app = await startTestApp({ BODY_LIMIT_BYTES: '2048', PUBLIC_URL: `${PUBLIC_URL}/` });
-    const served = await rest(app.url, 'GET', '/openapi.json');
+    const served = await http(app, 'GET', '/openapi.json');
     expect(served.status).toBe(200);
     doc = servedDocument.parse(served.json);
     admin = (await signIn(app, 'ADMIN')).token;
@@ -262,7 +252,7 @@ describe('the served document and the live answers', () => {
   });
 
   it('serves the document built at start-up, with PUBLIC_URL as its server (not the Host header)', async () => {
-    const served = await rest(app.url, 'GET', '/openapi.json');
+    const served = await http(app, 'GET', '/openapi.json');
     expect(served.json).toEqual(JSON.parse(JSON.stringify(openApiDocument(PUBLIC_URL))));
     expect(doc.servers).toEqual([{ url: PUBLIC_URL, description: expect.any(String) }]);
   });
@@ -288,133 +278,111 @@ describe('the served document and the live answers', () => {
       email: `openapi-${randomUUID()}@example.com`,
       password: 'correct horse battery',
     };
-    const created = await rest(app.url, 'POST', '/auth/register', account);
+    const created = await http(app, 'POST', '/auth/register', { body: account });
     expect(created.status).toBe(201);
     expectDeclared(doc, 'POST', '/auth/register', created);
-    const taken = await rest(app.url, 'POST', '/auth/register', account);
+    const taken = await http(app, 'POST', '/auth/register', { body: account });
     expect(taken.status).toBe(409);
     expectDeclared(doc, 'POST', '/auth/register', taken);
-    const invalid = await rest(app.url, 'POST', '/auth/register', { email: 'x', password: '1' });
+    const invalid = await http(app, 'POST', '/auth/register', {
+      body: { email: 'x', password: '1' },
+    });
     expect(invalid.status).toBe(400);
     expectDeclared(doc, 'POST', '/auth/register', invalid);
-    const malformed = await raw(
-      app,
-      'POST',
-      '/auth/register',
-      { 'content-type': 'application/json' },
-      '{',
-    );
+    const malformed = await http(app, 'POST', '/auth/register', {
+      headers: { 'content-type': 'application/json' },
+      rawBody: '{',
+    });
     expect(malformed.status).toBe(400);
     expectDeclared(doc, 'POST', '/auth/register', malformed);
   });
 
   it('product create: 201, then 409 for the same name; 403 for a USER; 413 over the body limit', async () => {
     const product = { name: `Cup ${randomUUID()}`, price: '3.50', stock: 5 };
-    const created = await rest(app.url, 'POST', '/product', product, admin);
+    const created = await http(app, 'POST', '/product', { body: product, token: admin });
     expect(created.status).toBe(201);
     expectDeclared(doc, 'POST', '/product', created);
-    const clash = await rest(app.url, 'POST', '/product', product, admin);
+    const clash = await http(app, 'POST', '/product', { body: product, token: admin });
     expect(clash.status).toBe(409);
     expectDeclared(doc, 'POST', '/product', clash);
-    const forbidden = await rest(app.url, 'POST', '/product', product, user);
+    const forbidden = await http(app, 'POST', '/product', { body: product, token: user });
     expect(forbidden.status).toBe(403);
     expectDeclared(doc, 'POST', '/product', forbidden);
-    const tooLarge = await rest(
-      app.url,
-      'POST',
-      '/product',
-      { ...product, description: 'x'.repeat(4_096) },
-      admin,
-    );
+    const tooLarge = await http(app, 'POST', '/product', {
+      body: { ...product, description: 'x'.repeat(4_096) },
+      token: admin,
+    });
     expect(tooLarge.status).toBe(413);
     expectDeclared(doc, 'POST', '/product', tooLarge);
   });
 
   it('order create: 202, 422 for a reused Idempotency-Key, 415 for other media types; cancel 200 then 409', async () => {
-    const product = await rest(
-      app.url,
-      'POST',
-      '/product',
-      { name: `Mug ${randomUUID()}`, price: 2, stock: 9 },
-      admin,
-    );
-    const id = z.object({ product: z.object({ id: z.string() }) }).parse(product.json).product.id;
+    const id = await createProduct(app, admin, { name: `Mug ${randomUUID()}`, price: 2, stock: 9 });
     const key = { 'Idempotency-Key': `openapi-${randomUUID()}` };
-    const placed = await rest(
-      app.url,
-      'POST',
-      '/order',
-      { items: [{ id, quantity: 1 }] },
-      user,
-      key,
-    );
+    const placed = await http(app, 'POST', '/order', {
+      body: { items: [{ id, quantity: 1 }] },
+      token: user,
+      headers: key,
+    });
     expect(placed.status).toBe(202);
     expectDeclared(doc, 'POST', '/order', placed);
-    const reused = await rest(
-      app.url,
-      'POST',
-      '/order',
-      { items: [{ id, quantity: 2 }] },
-      user,
-      key,
-    );
+    const reused = await http(app, 'POST', '/order', {
+      body: { items: [{ id, quantity: 2 }] },
+      token: user,
+      headers: key,
+    });
     expect(reused.status).toBe(422);
     expectDeclared(doc, 'POST', '/order', reused);
-    const text = await raw(app, 'POST', '/order', { 'content-type': 'text/plain' }, '{}', user);
+    const text = await http(app, 'POST', '/order', {
+      headers: { 'content-type': 'text/plain' },
+      rawBody: '{}',
+      token: user,
+    });
     expect(text.status).toBe(415);
     expectDeclared(doc, 'POST', '/order', text);
-    const charset = await raw(
-      app,
-      'POST',
-      '/order',
-      { 'content-type': 'application/json; charset=latin-7' },
-      '{}',
-      user,
-    );
+    const charset = await http(app, 'POST', '/order', {
+      headers: { 'content-type': 'application/json; charset=latin-7' },
+      rawBody: '{}',
+      token: user,
+    });
     expect(charset.status).toBe(415);
     expectDeclared(doc, 'POST', '/order', charset);
 
-    const orderId = z.object({ order: z.object({ id: z.string() }) }).parse(placed.json).order.id;
-    const cancelled = await rest(app.url, 'POST', `/order/${orderId}/cancel`, undefined, user);
+    const orderId = expectStatus(placed, 202).json.order.id;
+    const cancelled = await http(app, 'POST', `/order/${orderId}/cancel`, { token: user });
     expect(cancelled.status).toBe(200);
     expectDeclared(doc, 'POST', '/order/{id}/cancel', cancelled);
-    const again = await rest(app.url, 'POST', `/order/${orderId}/cancel`, undefined, user);
+    const again = await http(app, 'POST', `/order/${orderId}/cancel`, { token: user });
     expect(again.status).toBe(409);
     expectDeclared(doc, 'POST', '/order/{id}/cancel', again);
-    const unknown = await rest(app.url, 'GET', `/order/${randomUUID()}`, undefined, user);
+    const unknown = await http(app, 'GET', `/order/${randomUUID()}`, { token: user });
     expect(unknown.status).toBe(404);
     expectDeclared(doc, 'GET', '/order/{id}', unknown);
-    const anonymous = await rest(app.url, 'GET', `/order/${orderId}`);
+    const anonymous = await http(app, 'GET', `/order/${orderId}`);
     expect(anonymous.status).toBe(401);
     expectDeclared(doc, 'GET', '/order/{id}', anonymous);
   });
 
   it('inStock is the text true|false, as documented', async () => {
-    const yes = await rest(app.url, 'GET', '/product?inStock=true');
+    const yes = await http(app, 'GET', '/product?inStock=true');
     expect(yes.status).toBe(200);
     expectDeclared(doc, 'GET', '/product', yes);
-    const other = await rest(app.url, 'GET', '/product?inStock=1');
+    const other = await http(app, 'GET', '/product?inStock=1');
     expect(other.status).toBe(400);
     expectDeclared(doc, 'GET', '/product', other);
   });
 
   it('a body sent with DELETE is ignored (DELETE declares no 400 PARSE_ERROR, 413 or 415)', async () => {
-    const product = await rest(
-      app.url,
-      'POST',
-      '/product',
-      { name: `Bowl ${randomUUID()}`, price: 1, stock: 1 },
-      admin,
-    );
-    const id = z.object({ product: z.object({ id: z.string() }) }).parse(product.json).product.id;
-    const deleted = await raw(
-      app,
-      'DELETE',
-      `/product/${id}`,
-      { 'content-type': 'application/json' },
-      '{',
-      admin,
-    );
+    const id = await createProduct(app, admin, {
+      name: `Bowl ${randomUUID()}`,
+      price: 1,
+      stock: 1,
+    });
+    const deleted = await http(app, 'DELETE', `/product/${id}`, {
+      headers: { 'content-type': 'application/json' },
+      rawBody: '{',
+      token: admin,
+    });
     expect(deleted.status).toBe(200);
     expectDeclared(doc, 'DELETE', '/product/{id}', deleted);
   });
@@ -436,15 +404,15 @@ describe('429s are declared, with Retry-After', () => {
       email: `limit-${randomUUID()}@example.com`,
       password: 'correct horse battery',
     });
-    const first = await rest(app.url, 'POST', '/auth/register', account());
+    const first = await http(app, 'POST', '/auth/register', { body: account() });
     expect(first.status).toBe(201);
-    const second = await rest(app.url, 'POST', '/auth/register', account());
+    const second = await http(app, 'POST', '/auth/register', { body: account() });
     expect(second.status).toBe(429);
     expectDeclared(doc, 'POST', '/auth/register', second);
-    const third = await rest(app.url, 'GET', '/product');
+    const third = await http(app, 'GET', '/product');
     expect(third.status).toBe(200);
     expectDeclared(doc, 'GET', '/product', third);
-    const fourth = await rest(app.url, 'GET', '/product');
+    const fourth = await http(app, 'GET', '/product');
     expect(fourth.status).toBe(429);
     expectDeclared(doc, 'GET', '/product', fourth);
     expect(fourth.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -1,31 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateRedis, waitFor } from '@chronicle/testing';
-import { startTestApp, type TestApp } from '@chronicle/testing';
-import { createTrpcClientForTest, rest, signIn, type RestResponse } from './rest-helpers.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  expectStatus,
+  http,
+  signIn,
+  startPrivateRedis,
+  startTestApp,
+  type Method,
+  type RequestOptions,
+  type RestBody,
+  type TestApp,
+} from '@chronicle/testing';
+import { createTrpcClientForTest } from './trpc-client.ts';
 
-interface ProductBody {
-  id: string;
-  name: string;
-  description: string | null;
-  price: string;
-  stock: number;
-}
+type ProductBody = RestBody<'GET', '/product/{id}', 200>['product'];
 
 let app: TestApp;
 let admin: string;
 let user: string;
 
-const call = (
-  method: string,
-  route: string,
-  body?: unknown,
-  token?: string,
-): Promise<RestResponse> => rest(app.url, method, route, body, token);
+const call = <const M extends Method, const R extends string>(
+  method: M,
+  route: R,
+  options?: RequestOptions,
+) => http(app, method, route, options);
 
 async function create(body: Record<string, unknown>): Promise<ProductBody> {
-  const res = await call('POST', '/product', body, admin);
-  expect(res.status, res.text).toBe(201);
-  return (res.json as { product: ProductBody }).product;
+  const res = await call('POST', '/product', { body, token: admin });
+  return expectStatus(res, 201).json.product;
 }
 
 const productCount = () => app.deps.db.product.count();
@@ -50,24 +51,31 @@ afterAll(async () => {
 
 describe('CRUD', () => {
   it('takes the bodies existing Postman users send', async () => {
-    const created = await call('POST', '/product', { name: 'mangga', stock: 10, price: 2 }, admin);
-    expect(created.status).toBe(201);
-    const { product } = created.json as { product: ProductBody };
+    const created = await call('POST', '/product', {
+      body: { name: 'mangga', stock: 10, price: 2 },
+      token: admin,
+    });
+    const { product } = expectStatus(created, 201).json;
     expect(product).toMatchObject({ name: 'mangga', stock: 10, price: '2.00', description: null });
 
     const got = await call('GET', `/product/${product.id}`);
     expect(got.status).toBe(200);
     expect(got.json).toMatchObject({ product: { id: product.id, price: '2.00' } });
 
-    const patched = await call('PATCH', `/product/${product.id}`, { price: 6 }, admin);
+    const patched = await call('PATCH', `/product/${product.id}`, {
+      body: { price: 6 },
+      token: admin,
+    });
     expect(patched.status).toBe(200);
     expect(patched.json).toMatchObject({ product: { price: '6.00', stock: 10, name: 'mangga' } });
 
-    const deleted = await call('DELETE', `/product/${product.id}`, undefined, admin);
+    const deleted = await call('DELETE', `/product/${product.id}`, { token: admin });
     expect(deleted.status).toBe(200);
     expect((await call('GET', `/product/${product.id}`)).status).toBe(404);
-    expect((await call('PATCH', `/product/${product.id}`, { price: 1 }, admin)).status).toBe(404);
-    expect((await call('DELETE', `/product/${product.id}`, undefined, admin)).status).toBe(404);
+    expect(
+      (await call('PATCH', `/product/${product.id}`, { body: { price: 1 }, token: admin })).status,
+    ).toBe(404);
+    expect((await call('DELETE', `/product/${product.id}`, { token: admin })).status).toBe(404);
     // Soft delete: the row (and its ledger) is kept for order history.
     expect(await app.deps.db.product.findUnique({ where: { id: product.id } })).toMatchObject({
       deletedAt: expect.any(Date),
@@ -106,14 +114,14 @@ describe('CRUD', () => {
       ['PATCH', `/product/${product.id}`, { price: 0 }],
       ['DELETE', `/product/${product.id}`, undefined],
     ] as const) {
-      expect((await call(method, route, body)).status).toBe(401);
-      expect((await call(method, route, body, user)).status).toBe(403);
+      expect((await call(method, route, { body })).status).toBe(401);
+      expect((await call(method, route, { body, token: user })).status).toBe(403);
     }
     expect(await productCount()).toBe(before);
     expect((await call('GET', `/product/${product.id}`)).json).toMatchObject({
       product: { price: '1.00' },
     });
-    expect((await call('GET', '/product', undefined, user)).status).toBe(200);
+    expect((await call('GET', '/product', { token: user })).status).toBe(200);
   });
 });
 
@@ -146,7 +154,7 @@ describe('bad input', () => {
     ['mass-assigned deletedAt', { ...good, deletedAt: null }],
   ])('create with %s → 400 and nothing written', async (_name, body) => {
     const before = await productCount();
-    const res = await call('POST', '/product', body, admin);
+    const res = await call('POST', '/product', { body, token: admin });
     expect(res.status, res.text).toBe(400);
     expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: expect.any(Array) });
     expect(await productCount()).toBe(before);
@@ -162,18 +170,20 @@ describe('bad input', () => {
     for (const id of ['not-a-uuid', '123', "1' OR '1'='1"]) {
       const path = `/product/${encodeURIComponent(id)}`;
       expect((await call('GET', path)).status).toBe(400);
-      expect((await call('PATCH', path, { price: 1 }, admin)).status).toBe(400);
-      expect((await call('DELETE', path, undefined, admin)).status).toBe(400);
+      expect((await call('PATCH', path, { body: { price: 1 }, token: admin })).status).toBe(400);
+      expect((await call('DELETE', path, { token: admin })).status).toBe(400);
     }
     const unknown = '01900000-0000-7000-8000-000000000000';
     expect((await call('GET', `/product/${unknown}`)).status).toBe(404);
-    expect((await call('PATCH', `/product/${unknown}`, { price: 1 }, admin)).status).toBe(404);
+    expect(
+      (await call('PATCH', `/product/${unknown}`, { body: { price: 1 }, token: admin })).status,
+    ).toBe(404);
   });
 
   it('an update with nothing to change, or with bad values, is 400 and changes nothing', async () => {
     const product = await create({ name: 'patch target', price: 3, stock: 3 });
     for (const body of [{}, { stock: -5 }, { price: '1.001' }, { name: '' }, { unknown: 1 }]) {
-      const res = await call('PATCH', `/product/${product.id}`, body, admin);
+      const res = await call('PATCH', `/product/${product.id}`, { body, token: admin });
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
     expect((await call('GET', `/product/${product.id}`)).json).toMatchObject({
@@ -230,11 +240,17 @@ describe('names', () => {
     const created = await create({ name: nfd, price: 1, stock: 1, description: 'cre\u0300me' });
     expect(created.name).toBe('Café noir');
     expect(created.description).toBe('crème');
-    const clash = await call('POST', '/product', { name: 'Café noir', price: 1, stock: 1 }, admin);
+    const clash = await call('POST', '/product', {
+      body: { name: 'Café noir', price: 1, stock: 1 },
+      token: admin,
+    });
     expect(clash.status, clash.text).toBe(409);
 
     const other = await create({ name: 'Cafe\u0301 au lait', price: 1, stock: 1 });
-    const renamed = await call('PATCH', `/product/${other.id}`, { name: nfd }, admin);
+    const renamed = await call('PATCH', `/product/${other.id}`, {
+      body: { name: nfd },
+      token: admin,
+    });
     expect(renamed.status, renamed.text).toBe(409);
   });
 
@@ -249,7 +265,10 @@ describe('names', () => {
     ['a Mongolian vowel separator', 'Ca\u180Efé'],
   ])('with %s are 400 (look-alikes of another name)', async (_what, name) => {
     const before = await productCount();
-    const res = await call('POST', '/product', { name, price: 1, stock: 1 }, admin);
+    const res = await call('POST', '/product', {
+      body: { name, price: 1, stock: 1 },
+      token: admin,
+    });
     expect(res.status, res.text).toBe(400);
     expect(res.json).toMatchObject({ code: 'BAD_REQUEST', issues: [{ path: ['name'] }] });
     expect(await productCount()).toBe(before);
@@ -257,7 +276,10 @@ describe('names', () => {
 
   it('are unique among live products, case-insensitively (409), and freed by deletion', async () => {
     const first = await create({ name: 'Durian', price: 5, stock: 1 });
-    const clash = await call('POST', '/product', { name: '  durian ', price: 5, stock: 1 }, admin);
+    const clash = await call('POST', '/product', {
+      body: { name: '  durian ', price: 5, stock: 1 },
+      token: admin,
+    });
     expect(clash.status).toBe(409);
     expect(clash.json).toEqual({
       code: 'CONFLICT',
@@ -265,11 +287,12 @@ describe('names', () => {
     });
 
     const other = await create({ name: 'Rambutan', price: 5, stock: 1 });
-    expect((await call('PATCH', `/product/${other.id}`, { name: 'DURIAN' }, admin)).status).toBe(
-      409,
-    );
+    expect(
+      (await call('PATCH', `/product/${other.id}`, { body: { name: 'DURIAN' }, token: admin }))
+        .status,
+    ).toBe(409);
 
-    await call('DELETE', `/product/${first.id}`, undefined, admin);
+    await call('DELETE', `/product/${first.id}`, { token: admin });
     const again = await create({ name: 'Durian', price: 6, stock: 2 });
     expect(again.id).not.toBe(first.id);
   });
@@ -303,8 +326,8 @@ describe('listing', () => {
           ...(cursor ? { cursor } : {}),
         });
         const res = await call('GET', `/product?${query.toString()}`);
-        expect(res.status, res.text).toBe(200);
-        const page = res.json as { items: ProductBody[]; nextCursor: string | null };
+        // Annotated: through `cursor`, the route's type depends on the previous page.
+        const page: RestBody<'GET', '/product', 200> = expectStatus(res, 200).json;
         seen.push(...page.items.map((p) => p.id));
         cursor = page.nextCursor;
         // A concurrent writer adds rows between page reads.
@@ -325,9 +348,9 @@ describe('listing', () => {
       await create({ name: `${tag} ${name}`, price, stock: 1 });
     }
     const names = async (sort: string) =>
-      (
-        (await call('GET', `/product?q=${tag}&sort=${sort}`)).json as { items: ProductBody[] }
-      ).items.map((p) => p.name.slice(-1));
+      expectStatus(await call('GET', `/product?q=${tag}&sort=${sort}`), 200).json.items.map((p) =>
+        p.name.slice(-1),
+      );
     expect(await names('price_asc')).toEqual(['a', 'c', 'b']);
     expect(await names('price_desc')).toEqual(['b', 'c', 'a']);
     expect(await names('name')).toEqual(['a', 'b', 'c']);
@@ -340,8 +363,8 @@ describe('listing', () => {
     await create({ name: `${tag} 50% off pear`, price: 1, stock: 4 });
     await create({ name: `${tag} green_apple`, price: 1, stock: 2 });
     const search = async (query: string) =>
-      ((await call('GET', `/product?${query}`)).json as { items: ProductBody[] }).items
-        .map((p) => p.name.replace(`${tag} `, ''))
+      expectStatus(await call('GET', `/product?${query}`), 200)
+        .json.items.map((p) => p.name.replace(`${tag} `, ''))
         .sort();
     expect(await search(`q=${tag}+APPLE`)).toEqual([]);
     expect(await search(`q=${encodeURIComponent(`${tag} golden`)}`)).toEqual(['Golden Apple']);
@@ -356,7 +379,7 @@ describe('listing', () => {
 
 describe('cache', () => {
   const get = (id: string) => call('GET', `/product/${id}`);
-  const cacheOf = (res: RestResponse) => res.headers.get('x-cache');
+  const cacheOf = (res: { headers: Headers }) => res.headers.get('x-cache');
 
   it('misses, then hits', async () => {
     const product = await create({ name: 'cached pear', price: 2, stock: 5 });
@@ -371,9 +394,9 @@ describe('cache', () => {
 
   it('never serves a value older than a completed admin write', async () => {
     const product = await create({ name: 'raw fig', price: 2, stock: 5 });
-    const listQuery = `/product?q=${encodeURIComponent('raw fig')}`;
     const listed = async () =>
-      ((await call('GET', listQuery)).json as { items: ProductBody[] }).items;
+      expectStatus(await call('GET', `/product?q=${encodeURIComponent('raw fig')}`), 200).json
+        .items;
     // Warm both caches.
     await get(product.id);
     await get(product.id);
@@ -386,9 +409,8 @@ describe('cache', () => {
       { name: 'raw fig deluxe' },
       { description: 'new' },
     ] as const) {
-      const res = await call('PATCH', `/product/${product.id}`, change, admin);
-      expect(res.status).toBe(200);
-      const expected = (res.json as { product: ProductBody }).product;
+      const res = await call('PATCH', `/product/${product.id}`, { body: change, token: admin });
+      const expected = expectStatus(res, 200).json.product;
       expect((await get(product.id)).json).toEqual({ product: { ...expected } });
       const [row] = await listed();
       expect(row).toEqual(expected);
@@ -397,7 +419,7 @@ describe('cache', () => {
     const sibling = await create({ name: 'raw fig two', price: 1, stock: 1 });
     expect((await listed()).map((p) => p.id)).toContain(sibling.id);
 
-    await call('DELETE', `/product/${product.id}`, undefined, admin);
+    await call('DELETE', `/product/${product.id}`, { token: admin });
     expect((await get(product.id)).status).toBe(404);
     expect((await listed()).map((p) => p.id)).not.toContain(product.id);
   });
@@ -437,47 +459,45 @@ describe('when Redis is unavailable', () => {
     });
     try {
       const adminToken = (await signIn(own, 'ADMIN')).token;
-      const created = await rest(
-        own.url,
-        'POST',
-        '/product',
-        { name: 'resilient lime', price: 4, stock: 2 },
-        adminToken,
-      );
-      const { id } = (created.json as { product: ProductBody }).product;
-      await waitFor(
-        async () => (await rest(own.url, 'GET', `/product/${id}`)).headers.get('x-cache') === 'HIT',
-        {
-          message: 'a cache hit with Redis up',
+      const created = await http(own, 'POST', '/product', {
+        body: { name: 'resilient lime', price: 4, stock: 2 },
+        token: adminToken,
+      });
+      const { id } = expectStatus(created, 201).json.product;
+      await vi.waitFor(
+        async () => {
+          expect((await http(own, 'GET', `/product/${id}`)).headers.get('x-cache')).toBe('HIT');
         },
+        { timeout: 10_000, message: 'a cache hit with Redis up' },
       );
 
       await redis.kill();
       for (let i = 0; i < 5; i++) {
-        const res = await rest(own.url, 'GET', `/product/${id}`);
+        const res = await http(own, 'GET', `/product/${id}`);
         expect(res.status).toBe(200);
         expect(res.headers.get('x-cache')).toBe('BYPASS');
         expect(res.json).toMatchObject({ product: { id, price: '4.00', stock: 2 } });
-        const list = await rest(own.url, 'GET', '/product?q=resilient');
-        expect(list.status).toBe(200);
-        expect((list.json as { items: ProductBody[] }).items.map((p) => p.id)).toEqual([id]);
+        const list = await http(own, 'GET', '/product?q=resilient');
+        expect(expectStatus(list, 200).json.items.map((p) => p.id)).toEqual([id]);
       }
       // Writes work too (their invalidation fails quietly; the data is in Postgres).
-      const patched = await rest(own.url, 'PATCH', `/product/${id}`, { stock: 8 }, adminToken);
+      const patched = await http(own, 'PATCH', `/product/${id}`, {
+        body: { stock: 8 },
+        token: adminToken,
+      });
       expect(patched.status).toBe(200);
-      expect((await rest(own.url, 'GET', `/product/${id}`)).json).toMatchObject({
+      expect((await http(own, 'GET', `/product/${id}`)).json).toMatchObject({
         product: { stock: 8 },
       });
 
       redis.start();
-      await waitFor(
-        async () => (await rest(own.url, 'GET', `/product/${id}`)).headers.get('x-cache') === 'HIT',
-        {
-          timeoutMs: 15_000,
-          message: 'the cache to recover by itself',
+      await vi.waitFor(
+        async () => {
+          expect((await http(own, 'GET', `/product/${id}`)).headers.get('x-cache')).toBe('HIT');
         },
+        { timeout: 15_000, message: 'the cache to recover by itself' },
       );
-      expect((await rest(own.url, 'GET', `/product/${id}`)).json).toMatchObject({
+      expect((await http(own, 'GET', `/product/${id}`)).json).toMatchObject({
         product: { stock: 8 },
       });
     } finally {
@@ -493,19 +513,15 @@ describe('when Redis is unavailable', () => {
     });
     try {
       const adminToken = (await signIn(own, 'ADMIN')).token;
-      const created = await rest(
-        own.url,
-        'POST',
-        '/product',
-        { name: 'offline melon', price: 1.5, stock: 3 },
-        adminToken,
-      );
-      expect(created.status).toBe(201);
-      const { id } = (created.json as { product: ProductBody }).product;
-      const res = await rest(own.url, 'GET', `/product/${id}`);
+      const created = await http(own, 'POST', '/product', {
+        body: { name: 'offline melon', price: 1.5, stock: 3 },
+        token: adminToken,
+      });
+      const { id } = expectStatus(created, 201).json.product;
+      const res = await http(own, 'GET', `/product/${id}`);
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ product: { price: '1.50', stock: 3 } });
-      expect((await rest(own.url, 'GET', '/product')).status).toBe(200);
+      expect((await http(own, 'GET', '/product')).status).toBe(200);
     } finally {
       await own.close();
     }
@@ -516,11 +532,15 @@ describe('stock ledger', () => {
   it('matches every product after a mixed workload; it is append-only and stock cannot go negative', async () => {
     const product = await create({ name: 'ledger grape', price: 1, stock: 10 });
     for (const stock of [4, 12, 0, 7]) {
-      expect((await call('PATCH', `/product/${product.id}`, { stock }, admin)).status).toBe(200);
+      expect(
+        (await call('PATCH', `/product/${product.id}`, { body: { stock }, token: admin })).status,
+      ).toBe(200);
     }
     // Concurrent adjustments serialise on the row lock; none is lost from the ledger.
     await Promise.all(
-      [3, 9, 5, 11].map((stock) => call('PATCH', `/product/${product.id}`, { stock }, admin)),
+      [3, 9, 5, 11].map((stock) =>
+        call('PATCH', `/product/${product.id}`, { body: { stock }, token: admin }),
+      ),
     );
     await ledgerMatchesStock();
     const movements = await app.deps.db.stockMovement.findMany({

@@ -1,9 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { startPrivateRedis, waitFor } from '@chronicle/testing';
 import { startServer } from '@chronicle/api';
-import { openTestApiDeps, startTestApp, type TestApp } from '@chronicle/testing';
-import { createTrpcClientForTest, rest, signIn } from './rest-helpers.ts';
+import {
+  createProduct,
+  http,
+  openTestApiDeps,
+  signIn,
+  startPrivateRedis,
+  startTestApp,
+  type TestApp,
+} from '@chronicle/testing';
+import { createTrpcClientForTest } from './trpc-client.ts';
 
 const apps: TestApp[] = [];
 async function app(overrides: Record<string, string>): Promise<TestApp> {
@@ -19,43 +26,50 @@ const limited = { code: 'TOO_MANY_REQUESTS', message: expect.any(String) };
 
 /** POST /auth/login from `ip` (the apps under test trust X-Forwarded-For from loopback). */
 const login = (a: TestApp, email: string, pw: string, ip = '198.51.100.7') =>
-  rest(a.url, 'POST', '/auth/login', { email, password: pw }, undefined, {
-    'X-Forwarded-For': ip,
+  http(a, 'POST', '/auth/login', {
+    body: { email, password: pw },
+    headers: {
+      'X-Forwarded-For': ip,
+    },
   });
 
 describe('per-IP limit', () => {
   it('trips at exactly its count, sends the 429 contract, exempts health checks, and resets after its window', async () => {
     const a = await app({ RATE_LIMIT_IP_POINTS: '5', RATE_LIMIT_IP_WINDOW_SECONDS: '2' });
     for (let i = 1; i <= 5; i++) {
-      const res = await rest(a.url, 'GET', '/product');
+      const res = await http(a, 'GET', '/product');
       expect(res.status).toBe(200);
       expect(res.headers.get('ratelimit-limit')).toBe('5');
       expect(res.headers.get('ratelimit-remaining')).toBe(String(5 - i));
       expect(Number(res.headers.get('ratelimit-reset'))).toBeGreaterThanOrEqual(0);
     }
-    const blocked = await rest(a.url, 'GET', '/product');
+    const blocked = await http(a, 'GET', '/product');
     expect(blocked.status).toBe(429);
     expect(blocked.json).toEqual(limited);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(blocked.headers.get('ratelimit-remaining')).toBe('0');
-    expect((await rest(a.url, 'GET', '/healthz')).status).toBe(200);
-    expect((await rest(a.url, 'GET', '/readyz')).status).toBe(200);
-    await waitFor(async () => (await rest(a.url, 'GET', '/product')).status === 200, {
-      message: 'the window to pass',
-      intervalMs: 200,
-    });
+    expect((await http(a, 'GET', '/healthz')).status).toBe(200);
+    expect((await http(a, 'GET', '/readyz')).status).toBe(200);
+    await vi.waitFor(
+      async () => {
+        expect((await http(a, 'GET', '/product')).status).toBe(200);
+      },
+      { timeout: 10_000, interval: 200, message: 'the window to pass' },
+    );
   });
 
   it('counts every call in a tRPC batch', async () => {
     const a = await app({ RATE_LIMIT_IP_POINTS: '5', RATE_LIMIT_IP_WINDOW_SECONDS: '60' });
     const batch = (n: number) =>
-      fetch(
-        `${a.url}/trpc/${Array.from({ length: n }, () => 'health.live').join(',')}?batch=1&input={}`,
+      http(
+        a,
+        'GET',
+        `/trpc/${Array.from({ length: n }, () => 'health.live').join(',')}?batch=1&input={}`,
       );
     expect((await batch(3)).status).toBe(200);
     const second = await batch(3);
     expect(second.status).toBe(429);
-    expect(await second.json()).toEqual(limited);
+    expect(second.json).toEqual(limited);
   });
 
   it('ignores a spoofed X-Forwarded-For unless TRUST_PROXY says so', async () => {
@@ -64,8 +78,10 @@ describe('per-IP limit', () => {
     for (let i = 0; i < 4; i++) {
       statuses.push(
         (
-          await rest(strict.url, 'GET', '/product', undefined, undefined, {
-            'X-Forwarded-For': `203.0.113.${i}`,
+          await http(strict, 'GET', '/product', {
+            headers: {
+              'X-Forwarded-For': `203.0.113.${i}`,
+            },
           })
         ).status,
       );
@@ -78,8 +94,10 @@ describe('per-IP limit', () => {
       TRUST_PROXY: 'loopback',
     });
     for (let i = 0; i < 6; i++) {
-      const res = await rest(proxied.url, 'GET', '/product', undefined, undefined, {
-        'X-Forwarded-For': `203.0.113.${i}`,
+      const res = await http(proxied, 'GET', '/product', {
+        headers: {
+          'X-Forwarded-For': `203.0.113.${i}`,
+        },
       });
       expect(res.status).toBe(200);
     }
@@ -93,7 +111,7 @@ describe('per-IP limit', () => {
       TRUST_PROXY: 'loopback',
     });
     const from = (ip: string) =>
-      rest(proxied.url, 'GET', '/product', undefined, undefined, { 'X-Forwarded-For': ip });
+      http(proxied, 'GET', '/product', { headers: { 'X-Forwarded-For': ip } });
     const oneSlash64 = [
       '2001:db8:1:2::1',
       '2001:db8:1:2::2',
@@ -116,14 +134,12 @@ describe('per-IP limit', () => {
     const secondDeps = await openTestApiDeps(a.env);
     const second = await startServer(secondDeps, 0);
     try {
-      expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
-      expect((await rest(second.url, 'GET', '/product')).status).toBe(200);
-      expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
-      expect((await rest(second.url, 'GET', '/product')).headers.get('ratelimit-remaining')).toBe(
-        '0',
-      );
-      expect((await rest(a.url, 'GET', '/product')).status).toBe(429);
-      expect((await rest(second.url, 'GET', '/product')).status).toBe(429);
+      expect((await http(a, 'GET', '/product')).status).toBe(200);
+      expect((await http(second, 'GET', '/product')).status).toBe(200);
+      expect((await http(a, 'GET', '/product')).status).toBe(200);
+      expect((await http(second, 'GET', '/product')).headers.get('ratelimit-remaining')).toBe('0');
+      expect((await http(a, 'GET', '/product')).status).toBe(429);
+      expect((await http(second, 'GET', '/product')).status).toBe(429);
     } finally {
       await second.close();
       await secondDeps.close();
@@ -135,17 +151,14 @@ describe('per-user order limit', () => {
   it('allows exactly N orders per user per window, over REST and inside tRPC batches', async () => {
     const a = await app({ RATE_LIMIT_ORDER_POINTS: '3', RATE_LIMIT_ORDER_WINDOW_SECONDS: '60' });
     const admin = await signIn(a, 'ADMIN');
-    const created = await rest(
-      a.url,
-      'POST',
-      '/product',
-      { name: 'limited', price: 1, stock: 100 },
-      admin.token,
-    );
-    const productId = (created.json as { product: { id: string } }).product.id;
+    const productId = await createProduct(a, admin.token, {
+      name: 'limited',
+      price: 1,
+      stock: 100,
+    });
     const buyer = await signIn(a);
     const order = (token: string) =>
-      rest(a.url, 'POST', '/order', { items: [{ id: productId, quantity: 1 }] }, token);
+      http(a, 'POST', '/order', { body: { items: [{ id: productId, quantity: 1 }] }, token });
     expect([
       (await order(buyer.token)).status,
       (await order(buyer.token)).status,
@@ -181,23 +194,25 @@ describe('per-user order limit', () => {
   it('opens again after its window', async () => {
     const a = await app({ RATE_LIMIT_ORDER_POINTS: '1', RATE_LIMIT_ORDER_WINDOW_SECONDS: '2' });
     const admin = await signIn(a, 'ADMIN');
-    const created = await rest(
-      a.url,
-      'POST',
-      '/product',
-      { name: 'windowed', price: 1, stock: 100 },
-      admin.token,
-    );
-    const productId = (created.json as { product: { id: string } }).product.id;
+    const productId = await createProduct(a, admin.token, {
+      name: 'windowed',
+      price: 1,
+      stock: 100,
+    });
     const buyer = await signIn(a);
     const order = () =>
-      rest(a.url, 'POST', '/order', { items: [{ id: productId, quantity: 1 }] }, buyer.token);
+      http(a, 'POST', '/order', {
+        body: { items: [{ id: productId, quantity: 1 }] },
+        token: buyer.token,
+      });
     expect((await order()).status).toBe(202);
     expect((await order()).status).toBe(429);
-    await waitFor(async () => (await order()).status === 202, {
-      message: 'the order window to pass',
-      intervalMs: 250,
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await order()).status).toBe(202);
+      },
+      { timeout: 10_000, interval: 250, message: 'the order window to pass' },
+    );
   });
 });
 
@@ -208,9 +223,11 @@ describe('registration limit', () => {
       RATE_LIMIT_REGISTER_WINDOW_SECONDS: '2',
     });
     const register = (n: number) =>
-      rest(a.url, 'POST', '/auth/register', {
-        email: `reg${n}@example.com`,
-        password: 'correct horse battery',
+      http(a, 'POST', '/auth/register', {
+        body: {
+          email: `reg${n}@example.com`,
+          password: 'correct horse battery',
+        },
       });
     expect((await register(1)).status).toBe(201);
     expect((await register(2)).status).toBe(201);
@@ -218,10 +235,12 @@ describe('registration limit', () => {
     expect(third.status).toBe(429);
     expect(third.json).toEqual(limited);
     expect(await a.deps.db.user.count()).toBe(2);
-    await waitFor(async () => (await register(4)).status === 201, {
-      message: 'the registration window to pass',
-      intervalMs: 250,
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await register(4)).status).toBe(201);
+      },
+      { timeout: 10_000, interval: 250, message: 'the registration window to pass' },
+    );
   });
 
   it('counts registrations from one IPv6 /64 together', async () => {
@@ -231,14 +250,10 @@ describe('registration limit', () => {
       TRUST_PROXY: 'loopback',
     });
     const register = (n: number, ip: string) =>
-      rest(
-        a.url,
-        'POST',
-        '/auth/register',
-        { email: `reg6-${n}@example.com`, password: 'correct horse battery' },
-        undefined,
-        { 'X-Forwarded-For': ip },
-      );
+      http(a, 'POST', '/auth/register', {
+        body: { email: `reg6-${n}@example.com`, password: 'correct horse battery' },
+        headers: { 'X-Forwarded-For': ip },
+      });
     expect((await register(1, '2001:db8:5:6::1')).status).toBe(201);
     expect((await register(2, '2001:db8:5:6::2')).status).toBe(201);
     expect((await register(3, '2001:db8:5:6::3')).status).toBe(429);
@@ -254,13 +269,13 @@ describe('account enumeration through register', () => {
     });
     const password = 'correct horse battery';
     expect(
-      (await rest(a.url, 'POST', '/auth/register', { email: 'taken@example.com', password }))
+      (await http(a, 'POST', '/auth/register', { body: { email: 'taken@example.com', password } }))
         .status,
     ).toBe(201);
     const probes = [];
     for (let i = 0; i < 3; i++)
       probes.push(
-        await rest(a.url, 'POST', '/auth/register', { email: 'taken@example.com', password }),
+        await http(a, 'POST', '/auth/register', { body: { email: 'taken@example.com', password } }),
       );
     expect(probes.map((res) => res.status)).toEqual([409, 409, 429]);
     expect(probes[0]?.json).toEqual({
@@ -269,7 +284,7 @@ describe('account enumeration through register', () => {
     });
     // The limit is spent for new emails too: probing is bounded by the registration limit.
     expect(
-      (await rest(a.url, 'POST', '/auth/register', { email: 'fresh@example.com', password }))
+      (await http(a, 'POST', '/auth/register', { body: { email: 'fresh@example.com', password } }))
         .status,
     ).toBe(429);
     expect(await a.deps.db.user.count()).toBe(1);
@@ -299,10 +314,12 @@ describe('login brute-force protection', () => {
     expect((await login(a, bystander.email, password)).status).toBe(200);
     expect((await login(a, victim.email, password, '198.51.100.99')).status).toBe(200);
 
-    await waitFor(async () => (await login(a, victim.email, password)).status === 200, {
-      message: 'the first block to end',
-      intervalMs: 250,
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await login(a, victim.email, password)).status).toBe(200);
+      },
+      { timeout: 10_000, interval: 250, message: 'the first block to end' },
+    );
     for (let i = 0; i < 3; i++)
       expect((await login(a, victim.email, 'wrong password')).status).toBe(401);
     const again = await login(a, victim.email, password);
@@ -350,14 +367,11 @@ describe('login limits under concurrency', () => {
 
   /** One tRPC batch request carrying one auth.login call per credential pair. */
   async function loginBatch(a: TestApp, calls: { email: string; password: string }[]) {
-    const res = await fetch(`${a.url}/trpc/${calls.map(() => 'auth.login').join(',')}?batch=1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-Forwarded-For': ip },
-      body: JSON.stringify(Object.fromEntries(calls.map((call, i) => [i, { json: call }]))),
+    const res = await http(a, 'POST', `/trpc/${calls.map(() => 'auth.login').join(',')}?batch=1`, {
+      body: Object.fromEntries(calls.map((call, i) => [i, { json: call }])),
+      headers: { 'X-Forwarded-For': ip },
     });
-    return batchAnswer
-      .parse(await res.json())
-      .map((entry) => entry.error?.json.data.httpStatus ?? 200);
+    return batchAnswer.parse(res.json).map((entry) => entry.error?.json.data.httpStatus ?? 200);
   }
 
   const limits = {
@@ -464,23 +478,29 @@ describe('when Redis goes away', () => {
         RATE_LIMIT_IP_POINTS: '3',
         RATE_LIMIT_IP_WINDOW_SECONDS: '60',
       });
-      await waitFor(async () => (await rest(a.url, 'GET', '/readyz')).json, { message: 'app up' });
-      expect((await rest(a.url, 'GET', '/product')).status).toBe(200);
+      await vi.waitFor(
+        async () => {
+          expect((await http(a, 'GET', '/readyz')).json).toBeDefined();
+        },
+        { timeout: 10_000, message: 'app up' },
+      );
+      expect((await http(a, 'GET', '/product')).status).toBe(200);
 
       await redis.kill();
       const statuses: number[] = [];
-      for (let i = 0; i < 5; i++) statuses.push((await rest(a.url, 'GET', '/product')).status);
+      for (let i = 0; i < 5; i++) statuses.push((await http(a, 'GET', '/product')).status);
       // A fresh in-process window: three allowed, then limited; never a 500.
       expect(statuses).toEqual([200, 200, 200, 429, 429]);
 
       redis.start();
-      await waitFor(
+      await vi.waitFor(
         async () => {
-          const res = await rest(a.url, 'GET', '/product');
+          const res = await http(a, 'GET', '/product');
           // Back on Redis: its counter (1 used before the outage) continues there.
-          return res.status === 200 && res.headers.get('x-cache') !== 'BYPASS';
+          expect(res.status).toBe(200);
+          expect(res.headers.get('x-cache')).not.toBe('BYPASS');
         },
-        { timeoutMs: 15_000, intervalMs: 200, message: 'Redis to be used again' },
+        { timeout: 15_000, interval: 200, message: 'Redis to be used again' },
       );
     } finally {
       await redis.kill();

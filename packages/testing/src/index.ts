@@ -4,5 +4,16 @@ export { createTestRedis, type TestRedis } from './redis.ts';
 export { waitFor } from './wait.ts';
 export { runProcess, type LogLine, type RunningProcess } from './process.ts';
 export { startPrivateRedis } from './redis-server.ts';
-export { assertContract, compileContract, contractOf, type Contract } from './contract.ts';
+export { compileContract, contractOf, type Contract } from './contract.ts';
 export { openTestApiDeps, startTestApp, testEnvFor, TEST_JWT_SECRET, type TestApp } from './app.ts';
+export {
+  createProduct,
+  expectStatus,
+  http,
+  signIn,
+  type Method,
+  type RequestOptions,
+  type RestBody,
+  type RestResponse,
+  type UntypedResponse,
+} from './http.ts';

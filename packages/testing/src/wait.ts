@@ -1,4 +1,6 @@
-// Waiting on a condition with a deadline, instead of sleeping a fixed time.
+// Waiting on a condition with a deadline, instead of sleeping a fixed time — for the bench
+// (bench/processes.ts, bench/load-client.ts), which runs under plain Node, outside vitest, so it
+// cannot use vi.waitFor. Tests use vi.waitFor (an ESLint rule keeps this import out of them).
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface WaitOptions {
