@@ -2,6 +2,8 @@
 // (trigger + NOTIFY), the API hears it on its LISTEN connection and pushes it over SSE to the
 // typed client.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { rows } from '@chronicle/core';
 import {
   createProduct,
   signIn,
@@ -100,9 +102,12 @@ describe('live order status', () => {
     });
 
     // Cut the listener, and confirm the order while it is away (its NOTIFY goes unheard).
-    const [cut] = await app.deps.db.$queryRaw<{ n: bigint }[]>`
+    const [cut] = rows(
+      z.object({ n: z.bigint() }),
+      await app.deps.db.$queryRaw`
       SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
-      WHERE application_name = 'chronicle-order-events' AND datname = current_database()`;
+      WHERE application_name = 'chronicle-order-events' AND datname = current_database()`,
+    );
     expect(Number(cut?.n)).toBe(1);
     worker = startWorkerProcess(app);
 

@@ -4,7 +4,8 @@
 // and across processes.
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { startServer } from '@chronicle/api';
 import {
   createLogger,
@@ -13,16 +14,24 @@ import {
   ORDER_QUEUE,
   type CreateOrderInput,
   type Services,
+  rows,
 } from '@chronicle/core';
-import { openTestApiDeps, startTestApp, waitFor, type TestApp } from '@chronicle/testing';
-import { createProduct, http, placeOrder, signIn, type OrderBody } from './support/orders.ts';
+import {
+  createProduct,
+  http,
+  openTestApiDeps,
+  signIn,
+  startTestApp,
+  type TestApp,
+} from '@chronicle/testing';
+import { orderOf, placeOrder } from './support/orders.ts';
 
 let app: TestApp;
 let admin: string;
 const logger = createLogger({ LOG_LEVEL: 'silent' }, 'order-accept-test');
 
 const count = async (sql: string): Promise<number> => {
-  const [row] = await app.deps.db.$queryRawUnsafe<{ n: bigint }[]>(sql);
+  const [row] = rows(z.object({ n: z.bigint() }), await app.deps.db.$queryRawUnsafe(sql));
   return Number(row?.n ?? 0);
 };
 const totals = async () => ({
@@ -200,11 +209,14 @@ describe('one group', () => {
     const shape = `to_jsonb(j) - ARRAY['id', 'data', 'created_on', 'start_after', 'keep_until']
                    || jsonb_build_object('kept', extract(epoch FROM keep_until - start_after),
                                          'dataKeys', (SELECT array_agg(k) FROM jsonb_object_keys(j.data) k))`;
-    const jobs = await app.deps.db.$queryRawUnsafe<{ id: string; shape: unknown }[]>(
-      `SELECT id::text AS id, ${shape} AS shape FROM pgboss.job j
+    const jobs = rows(
+      z.object({ id: z.string(), shape: z.unknown() }),
+      await app.deps.db.$queryRawUnsafe(
+        `SELECT id::text AS id, ${shape} AS shape FROM pgboss.job j
        WHERE name = $1 AND data->>'orderId' = $2`,
-      ORDER_QUEUE,
-      order.id,
+        ORDER_QUEUE,
+        order.id,
+      ),
     );
     await app.deps.db.$executeRaw`DELETE FROM pgboss.job WHERE id = ${reference}::uuid`;
     expect(jobs).toHaveLength(2);
@@ -381,12 +393,15 @@ describe('one Idempotency-Key, many concurrent requests', () => {
         orders.place(user, { items: lines([product, 1]) }),
       ]);
       // The group's insert waits on the unique index for the open transaction to end.
-      await waitFor(
-        async () =>
-          (await count(
-            `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO orders%'`,
-          )) > 0,
-        { message: 'the group insert to wait for the other transaction' },
+      await vi.waitFor(
+        async () => {
+          expect(
+            await count(
+              `SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO orders%'`,
+            ),
+          ).toBeGreaterThan(0);
+        },
+        { timeout: 10_000, interval: 20 },
       );
       await other.query('COMMIT');
       const [same, different, unrelated] = await results;
@@ -424,7 +439,7 @@ describe('one Idempotency-Key, many concurrent requests', () => {
         ),
       );
       expect(responses.map((r) => r.status).every((s) => s === 202)).toBe(true);
-      const ids = new Set(responses.map((r) => (r.json as { order: OrderBody }).order.id));
+      const ids = new Set(responses.map((r) => orderOf(r).id));
       expect(ids.size).toBe(1);
       expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(
         1,

@@ -1,8 +1,9 @@
 // The batched fulfilment path (many orders per transaction), driven directly with pg-boss-shaped
 // jobs so each batch's composition is exactly what the test says.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { createProduct, http, signIn, startTestApp, type TestApp } from '@chronicle/testing';
-import { createLogger, lockProducts } from '@chronicle/core';
+import { createLogger, lockProducts, rows } from '@chronicle/core';
 import { handleOrderJobs } from '@chronicle/runtime';
 import { checkInvariants, orderOf, placeOrder, type OrderBody } from './support/orders.ts';
 
@@ -191,10 +192,13 @@ describe('product locks and order acceptance', () => {
   }
 
   const lockWaiters = async () => {
-    const [row] = await app.deps.db.$queryRaw<{ n: number }[]>`
+    const [row] = rows(
+      z.object({ n: z.number() }),
+      await app.deps.db.$queryRaw`
       SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE datname = current_database() AND wait_event_type = 'Lock'
-        AND query LIKE '%FROM products WHERE id = ANY%'`;
+        AND query LIKE '%FROM products WHERE id = ANY%'`,
+    );
     return row?.n ?? 0;
   };
 

@@ -2,8 +2,9 @@
 // that keeps failing (which must end in FAILED, never a stuck PENDING).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { createProduct, signIn, startTestApp, type TestApp } from '@chronicle/testing';
-import { ORDER_DEAD_LETTER_QUEUE } from '@chronicle/core';
+import { ORDER_DEAD_LETTER_QUEUE, rows } from '@chronicle/core';
 import {
   checkInvariants,
   orderOf,
@@ -178,8 +179,11 @@ describe('processing that keeps failing', () => {
     expect(failed).toMatchObject({ status: 'FAILED', reasonCode: 'PROCESSING_FAILED' });
     expect(failed.reason).toContain('2 attempts');
     expect((await app.deps.db.product.findUniqueOrThrow({ where: { id: product } })).stock).toBe(5);
-    const [dead] = await app.deps.db.$queryRaw<{ n: bigint }[]>`
-      SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_DEAD_LETTER_QUEUE} AND data->>'orderId' = ${placed.id}`;
+    const [dead] = rows(
+      z.object({ n: z.bigint() }),
+      await app.deps.db.$queryRaw`
+      SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_DEAD_LETTER_QUEUE} AND data->>'orderId' = ${placed.id}`,
+    );
     expect(Number(dead?.n)).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 // Orders end to end: real API on port 0, real pg-boss, real workers (in-process or as OS processes).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import {
   createProduct,
   expectStatus,
@@ -11,7 +12,7 @@ import {
 } from '@chronicle/testing';
 import type { Worker } from '@chronicle/runtime';
 import { createChronicleClient } from '@chronicle/client';
-import { ORDER_QUEUE } from '@chronicle/core';
+import { ORDER_QUEUE, rows } from '@chronicle/core';
 import {
   checkInvariants,
   orderOf,
@@ -28,8 +29,11 @@ let bob: { token: string; id: string };
 
 const orderCount = () => app.deps.db.order.count();
 const jobCount = async () => {
-  const [row] = await app.deps.db.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_QUEUE}`;
+  const [row] = rows(
+    z.object({ n: z.bigint() }),
+    await app.deps.db.$queryRaw`
+    SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_QUEUE}`,
+  );
   return Number(row?.n ?? 0);
 };
 const stockOf = async (id: string) =>
@@ -148,8 +152,11 @@ describe('placing and fulfilling', () => {
     ]);
     await vi.waitFor(
       async () => {
-        const [row] = await app.deps.db.$queryRaw<{ n: bigint }[]>`
-          SELECT count(*) AS n FROM pgboss.job WHERE id = ANY(${again}::uuid[]) AND state = 'completed'`;
+        const [row] = rows(
+          z.object({ n: z.bigint() }),
+          await app.deps.db.$queryRaw`
+          SELECT count(*) AS n FROM pgboss.job WHERE id = ANY(${again}::uuid[]) AND state = 'completed'`,
+        );
         expect(Number(row?.n)).toBe(2);
       },
       { timeout: 10_000, message: 'the duplicate jobs to complete' },
@@ -372,8 +379,11 @@ describe('reading and cancelling', () => {
     worker = await startInProcessWorker(app);
     await vi.waitFor(
       async () => {
-        const [row] = await app.deps.db.$queryRaw<{ state: string }[]>`
-          SELECT state::text FROM pgboss.job WHERE name = ${ORDER_QUEUE} AND data->>'orderId' = ${placed.id}`;
+        const [row] = rows(
+          z.object({ state: z.string() }),
+          await app.deps.db.$queryRaw`
+          SELECT state::text FROM pgboss.job WHERE name = ${ORDER_QUEUE} AND data->>'orderId' = ${placed.id}`,
+        );
         expect(row?.state).toBe('completed');
       },
       { timeout: 10_000, message: 'the job of the cancelled order to complete' },
@@ -507,8 +517,11 @@ describe('under real concurrency', () => {
       });
       expect(statuses.every((s) => s.status === 'CONFIRMED' || s.status === 'REJECTED')).toBe(true);
       // No job needed a retry: nothing deadlocked or timed out.
-      const [retried] = await app.deps.db.$queryRaw<{ n: bigint }[]>`
-        SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_QUEUE} AND retry_count > 0`;
+      const [retried] = rows(
+        z.object({ n: z.bigint() }),
+        await app.deps.db.$queryRaw`
+        SELECT count(*) AS n FROM pgboss.job WHERE name = ${ORDER_QUEUE} AND retry_count > 0`,
+      );
       expect(Number(retried?.n)).toBe(0);
       await checkInvariants(app);
     } finally {

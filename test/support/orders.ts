@@ -2,8 +2,9 @@
 // separate OS processes), and the invariants every test checks at the end.
 import path from 'node:path';
 import { expect, vi } from 'vitest';
+import { z } from 'zod';
 import { loadWorkerEnv, startWorker, type Worker } from '@chronicle/runtime';
-import { finalOrderStatuses } from '@chronicle/core';
+import { finalOrderStatuses, rows } from '@chronicle/core';
 import {
   expectStatus,
   http,
@@ -98,8 +99,11 @@ export async function waitForTerminal(
     )
     .catch(async (error: unknown) => {
       // Say where things stand, so a timeout is diagnosable from the CI log alone.
-      const jobs = await app.deps.db.$queryRaw<{ name: string; state: string; n: bigint }[]>`
-      SELECT name, state::text AS state, count(*) AS n FROM pgboss.job GROUP BY 1, 2 ORDER BY 1, 2`;
+      const jobs = rows(
+        z.object({ name: z.string(), state: z.string(), n: z.bigint() }),
+        await app.deps.db.$queryRaw`
+      SELECT name, state::text AS state, count(*) AS n FROM pgboss.job GROUP BY 1, 2 ORDER BY 1, 2`,
+      );
       const orders = await app.deps.db.order.groupBy({
         by: ['status'],
         where: { id: { in: orderIds } },
@@ -120,22 +124,31 @@ export async function checkInvariants(app: TestApp): Promise<void> {
   const db = app.deps.db;
   const negative = await db.product.count({ where: { stock: { lt: 0 } } });
   expect(negative).toBe(0);
-  const mismatched = await db.$queryRaw<{ id: string }[]>`
+  const mismatched = rows(
+    z.object({ id: z.string() }),
+    await db.$queryRaw`
     SELECT p.id FROM products p
     LEFT JOIN (SELECT product_id, sum(delta) AS total FROM stock_movements GROUP BY product_id) m
       ON m.product_id = p.id
-    WHERE p.stock <> coalesce(m.total, 0)`;
+    WHERE p.stock <> coalesce(m.total, 0)`,
+  );
   expect(mismatched).toEqual([]);
-  const badReservations = await db.$queryRaw<{ id: string; status: string }[]>`
+  const badReservations = rows(
+    z.object({ id: z.string(), status: z.string() }),
+    await db.$queryRaw`
     SELECT o.id, o.status::text AS status FROM orders o
     WHERE (SELECT count(*) FROM stock_movements m WHERE m.reference = o.id::text AND m.reason = 'ORDER_RESERVE')
           <> CASE WHEN o.status = 'CONFIRMED' OR (o.status = 'CANCELLED' AND EXISTS (
                 SELECT 1 FROM stock_movements c WHERE c.reference = o.id::text AND c.reason = 'ORDER_CANCEL'))
-             THEN (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) ELSE 0 END`;
+             THEN (SELECT count(*) FROM order_items i WHERE i.order_id = o.id) ELSE 0 END`,
+  );
   expect(badReservations).toEqual([]);
-  const reservedAmounts = await db.$queryRaw<{ id: string }[]>`
+  const reservedAmounts = rows(
+    z.object({ id: z.string() }),
+    await db.$queryRaw`
     SELECT i.order_id AS id FROM order_items i
     JOIN stock_movements m ON m.reference = i.order_id::text AND m.product_id = i.product_id AND m.reason = 'ORDER_RESERVE'
-    WHERE m.delta <> -i.quantity`;
+    WHERE m.delta <> -i.quantity`,
+  );
   expect(reservedAmounts).toEqual([]);
 }

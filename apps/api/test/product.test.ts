@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { rows } from '@chronicle/core';
 import {
   expectStatus,
   http,
@@ -32,11 +34,14 @@ async function create(body: Record<string, unknown>): Promise<ProductBody> {
 const productCount = () => app.deps.db.product.count();
 
 async function ledgerMatchesStock(): Promise<void> {
-  const rows = await app.deps.db.$queryRaw<{ id: string; stock: number; ledger: bigint | null }[]>`
+  const products = rows(
+    z.object({ id: z.string(), stock: z.number(), ledger: z.bigint().nullable() }),
+    await app.deps.db.$queryRaw`
     SELECT p.id, p.stock, (SELECT sum(delta) FROM stock_movements m WHERE m.product_id = p.id) AS ledger
-    FROM products p`;
-  expect(rows.length).toBeGreaterThan(0);
-  for (const row of rows) expect(Number(row.ledger), `product ${row.id}`).toBe(row.stock);
+    FROM products p`,
+  );
+  expect(products.length).toBeGreaterThan(0);
+  for (const row of products) expect(Number(row.ledger), `product ${row.id}`).toBe(row.stock);
 }
 
 beforeAll(async () => {
