@@ -6,6 +6,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Db } from '@chronicle/db';
 import type { Logger } from './logger.ts';
 import type { Redis } from './redis.ts';
+import { createBatchLoader } from './batch.ts';
 import { NotFoundError } from './errors.ts';
 import { createOrderAcceptor, type PlacedOrder } from './order/order.accept.ts';
 import { failOrder, fulfilOrders, type FulfilmentOutcome } from './order/fulfilment.ts';
@@ -24,7 +25,7 @@ import type {
 import { createProduct, deleteProduct, updateProduct } from './product/product.service.ts';
 import type { PublicUser, RoleName } from './user/user.schema.ts';
 import {
-  findUser,
+  findUsers,
   listUsers,
   registerUser,
   setUserRole,
@@ -120,6 +121,9 @@ export function createServices({
       for (const observer of observers) observer.grouped?.(size);
     },
   });
+  // Every authenticated request reads its user (role changes and deletions apply at once);
+  // concurrent requests share one query, never a read older than the request (batch.ts).
+  const findUser = createBatchLoader((ids: readonly string[]) => findUsers(db, ids));
 
   return {
     orders: {
@@ -177,7 +181,7 @@ export function createServices({
       },
     },
     users: {
-      find: (id) => findUser(db, id),
+      find: async (id) => (await findUser(id)) ?? null,
       register: (input, policy) => registerUser(db, input, policy),
       verifyCredentials: (email, password) => verifyCredentials(db, email, password),
       list: (input) => listUsers(db, input),
