@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiEnvSchema } from '@chronicle/api';
 import { freePort } from '@chronicle/core';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import { startTestApp, useTestApp, type TestApp } from '@chronicle/testing';
 
 // Swagger UI only calls its validator for a spec served under a name other than localhost, so the
 // page is loaded under this name, which the browser maps to the loopback address.
@@ -129,13 +129,7 @@ describe('/docs in a browser', () => {
 });
 
 describe('/docs turned off', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ API_DOCS_ENABLED: 'false' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ API_DOCS_ENABLED: 'false' });
 
   it('serves neither the page nor its assets', async () => {
     for (const asset of ['/docs/', '/docs/swagger-ui-init.js', '/docs/swagger-ui-bundle.js']) {

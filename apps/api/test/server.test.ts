@@ -1,8 +1,8 @@
 // The listening server: timeouts that fire at their configured value, and an optional private
 // port for /metrics.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startTestApp, type TestApp } from '@chronicle/testing';
+import { describe, expect, it } from 'vitest';
+import { http, startTestApp, useTestApp, type TestApp } from '@chronicle/testing';
 
 /**
  * Sends `data` on a raw connection and never finishes the request; resolves with what the
@@ -36,13 +36,7 @@ function slowClient(
 }
 
 describe('HTTP timeouts', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '1000' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '1000' });
 
   it('answers 408 to a client still sending headers after HTTP_HEADERS_TIMEOUT_MS', async () => {
     const { answer, elapsedMs } = await slowClient(
@@ -71,13 +65,7 @@ describe('HTTP timeouts', () => {
 });
 
 describe('requests the HTTP parser refuses', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('headers over the size limit get 431 in the error shape', async () => {
     const res = await http(app, 'GET', `/product?q=${'x'.repeat(20_000)}`);
@@ -96,13 +84,7 @@ describe('requests the HTTP parser refuses', () => {
 });
 
 describe('METRICS_PORT', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ METRICS_PORT: '0' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ METRICS_PORT: '0' });
 
   it('serves /metrics on its own port only', async () => {
     expect(app.metricsPort).toBeTypeOf('number');
