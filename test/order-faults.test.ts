@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { createProduct, signIn, useTestApp } from '@chronicle/testing';
+import { createProduct, openShop, signIn, useTestApp } from '@chronicle/testing';
 import { ORDER_DEAD_LETTER_QUEUE, rows } from '@chronicle/core';
 import {
   checkInvariants,
@@ -74,9 +74,7 @@ describe('database connections cut while the worker runs', () => {
   const app = useTestApp({}, { beforeClose: checkInvariants });
 
   it('jobs fail, are retried with backoff, and every order still settles once', async () => {
-    const admin = (await signIn(app, 'ADMIN')).token;
-    const user = await signIn(app);
-    const product = await createProduct(app, admin, {
+    const { shopper: user, product } = await openShop(app, {
       name: 'flaky network',
       price: 1,
       stock: 1000,
@@ -135,9 +133,11 @@ describe('processing that keeps failing', () => {
   );
 
   it('goes to the dead-letter queue after the last retry, and the order becomes FAILED', async () => {
-    const admin = (await signIn(app, 'ADMIN')).token;
-    const user = await signIn(app);
-    const product = await createProduct(app, admin, { name: 'locked away', price: 1, stock: 5 });
+    const { shopper: user, product } = await openShop(app, {
+      name: 'locked away',
+      price: 1,
+      stock: 5,
+    });
     const placed = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
 
     // Injected fault: another session holds the products table, so every attempt times out.

@@ -80,7 +80,7 @@ export async function startTestApp(
  */
 export function useTestApp(
   overrides: Record<string, string> = {},
-  options: { logger?: Logger; beforeClose?: (app: TestApp) => Promise<void> } = {},
+  options: { logger?: Logger; beforeClose?: (app: TestApp) => Promise<unknown> } = {},
 ): TestApp {
   let started: TestApp | undefined;
   const current = (): TestApp => {

@@ -17,6 +17,7 @@ export {
   createProduct,
   expectStatus,
   http,
+  openShop,
   signIn,
   type Method,
   type RequestOptions,
