@@ -10,12 +10,11 @@ import {
   useTestApp,
   type RunningProcess,
 } from '@chronicle/testing';
-import type { Worker } from '@chronicle/runtime';
 import {
   orderOf,
   placeOrder,
   root,
-  startInProcessWorker,
+  useTestAppWithWorker,
   waitForTerminal,
 } from './support/orders.ts';
 
@@ -33,11 +32,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
 
 describe('metrics', () => {
-  let worker: Worker;
-  const app = useTestApp({ RATE_LIMIT_ORDER_POINTS: '2' }, { beforeClose: () => worker.stop() });
-  beforeAll(async () => {
-    worker = await startInProcessWorker(app);
-  });
+  const { app, worker } = useTestAppWithWorker({ RATE_LIMIT_ORDER_POINTS: '2' });
 
   it('the API counts requests by route and status, cache results, accepted orders and 429s', async () => {
     const { shopper: user, product } = await openShop(app, {
@@ -74,7 +69,7 @@ describe('metrics', () => {
   });
 
   it('the worker counts final statuses, time to final status and queue depth', async () => {
-    const url = `http://127.0.0.1:${worker.metricsPort}`;
+    const url = `http://127.0.0.1:${worker().metricsPort}`;
     const { shopper: user, product } = await openShop(app, {
       name: 'worker metered',
       price: 1,

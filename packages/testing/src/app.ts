@@ -79,7 +79,8 @@ export async function startTestApp(
  * returned here, whose fields are those of the started app.
  */
 export function useTestApp(
-  overrides: Record<string, string> = {},
+  /** The env overrides, or a function that finds them when the app starts (a free port, …). */
+  overrides: Record<string, string> | (() => Promise<Record<string, string>>) = {},
   options: { logger?: Logger; beforeClose?: (app: TestApp) => Promise<unknown> } = {},
 ): TestApp {
   let started: TestApp | undefined;
@@ -88,7 +89,10 @@ export function useTestApp(
     return started;
   };
   beforeAll(async () => {
-    started = await startTestApp(overrides, options);
+    started = await startTestApp(
+      typeof overrides === 'function' ? await overrides() : overrides,
+      options,
+    );
   });
   afterAll(async () => {
     const app = started;
