@@ -77,6 +77,10 @@ async function adminCreate(env: Record<string, string>, args: string[]) {
   return { code, output };
 }
 
+/** `pnpm admin:create` for `email`, with the test's password. */
+const createAdmin = (env: Record<string, string>, email: string) =>
+  adminCreate(env, ['--email', email, '--password', password]);
+
 const login = (url: string, email: string) =>
   http({ url }, 'POST', '/auth/login', { body: { email, password } });
 
@@ -88,12 +92,7 @@ describe('pnpm admin:create on the embedded PostgreSQL', () => {
     expect(running.stderr()).toContain(`no admin yet — create one`);
     expect(running.stderr()).toContain(hint);
 
-    const made = await adminCreate(embeddedEnv(dataDir), [
-      '--email',
-      'running@example.com',
-      '--password',
-      password,
-    ]);
+    const made = await createAdmin(embeddedEnv(dataDir), 'running@example.com');
     expect(made.output).toMatch(/using the embedded PostgreSQL on 127\.0\.0\.1:\d+ \(run by pid/);
     expect(made.code).toBe(0);
     expect(made.output).toContain('Created admin running@example.com');
@@ -116,12 +115,7 @@ describe('pnpm admin:create on the embedded PostgreSQL', () => {
     expect(typo.output).toContain('usage');
     expect(existsSync(pgData)).toBe(false);
 
-    const made = await adminCreate(embeddedEnv(dataDir), [
-      '--email',
-      'Idle@Example.com',
-      '--password',
-      password,
-    ]);
+    const made = await createAdmin(embeddedEnv(dataDir), 'Idle@Example.com');
     expect(made.output).toContain('using an embedded PostgreSQL started for this command');
     expect(made.code).toBe(0);
     expect(made.output).toContain('Created admin idle@example.com');
@@ -153,12 +147,10 @@ describe('pnpm admin:create with DATABASE_URL', () => {
     expect((await running.stop('SIGTERM', 30_000)).code).toBe(0);
     started = undefined;
 
-    const made = await adminCreate({ ...embeddedEnv(dataDir), DATABASE_URL: database.url }, [
-      '--email',
+    const made = await createAdmin(
+      { ...embeddedEnv(dataDir), DATABASE_URL: database.url },
       'external@example.com',
-      '--password',
-      password,
-    ]);
+    );
     expect(made.output).toContain('admin:create: using DATABASE_URL');
     expect(made.code).toBe(0);
     expect(existsSync(path.join(dataDir, 'postgres'))).toBe(false);

@@ -11,21 +11,13 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import newman, { type NewmanRunExecution, type NewmanRunSummary } from 'newman';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createProduct,
-  expectStatus,
-  http,
-  signIn,
-  startTestApp,
-  type TestApp,
-} from '@chronicle/testing';
+import { createProduct, expectStatus, http, signIn } from '@chronicle/testing';
 import { createOrPromoteAdmin } from '@chronicle/core';
-import type { Worker } from '@chronicle/runtime';
 import {
   orderOf,
   placeOrder,
   root,
-  startInProcessWorker,
+  useTestAppWithWorker,
   waitForTerminal,
 } from './support/orders.ts';
 
@@ -111,18 +103,13 @@ function requestBodyProblems(document: unknown, executions: NewmanRunExecution[]
   });
 }
 
-let app: TestApp;
-let worker: Worker;
+const { app } = useTestAppWithWorker();
 let dir: string;
 
 beforeAll(async () => {
-  app = await startTestApp();
-  worker = await startInProcessWorker(app);
   dir = await mkdtemp(path.join(tmpdir(), 'chronicle-contract-'));
 });
 afterAll(async () => {
-  await worker.stop();
-  await app.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiEnvSchema } from '@chronicle/api';
 import { freePort } from '@chronicle/core';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import { useTestApp } from '@chronicle/testing';
 
 // Swagger UI only calls its validator for a spec served under a name other than localhost, so the
 // page is loaded under this name, which the browser maps to the loopback address.
@@ -43,7 +43,7 @@ function operationCount(document: unknown): number {
 }
 
 describe('/docs in a browser', () => {
-  let app: TestApp;
+  const app = useTestApp(appOverrides);
   let userDataDir: string;
   let context: BrowserContext;
   let page: Page;
@@ -53,7 +53,6 @@ describe('/docs in a browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    app = await startTestApp(await appOverrides());
     docsUrl = `http://${DOCS_HOST}:${new URL(app.url).port}/docs`;
     userDataDir = await mkdtemp(path.join(tmpdir(), 'chronicle-docs-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -89,7 +88,6 @@ describe('/docs in a browser', () => {
   afterAll(async () => {
     await context.close();
     await rm(userDataDir, { recursive: true, force: true });
-    await app.close();
   });
 
   it('renders every operation, runs GET /product, and asks no other host for anything', async () => {
@@ -129,13 +127,7 @@ describe('/docs in a browser', () => {
 });
 
 describe('/docs turned off', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ API_DOCS_ENABLED: 'false' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ API_DOCS_ENABLED: 'false' });
 
   it('serves neither the page nor its assets', async () => {
     for (const asset of ['/docs/', '/docs/swagger-ui-init.js', '/docs/swagger-ui-bundle.js']) {

@@ -1,15 +1,15 @@
 // Live order status end to end: a worker process's fulfilment transaction announces the change
 // (trigger + NOTIFY), the API hears it on its LISTEN connection and pushes it over SSE to the
 // typed client.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { rows } from '@chronicle/core';
 import {
   createProduct,
   signIn,
   startTestApp,
+  useTestApp,
   type RunningProcess,
-  type TestApp,
 } from '@chronicle/testing';
 import { createChronicleClient, type Order } from '@chronicle/client';
 import {
@@ -20,20 +20,22 @@ import {
   type OrderBody,
 } from './support/orders.ts';
 
-let app: TestApp;
+let worker: RunningProcess | undefined;
+const app = useTestApp(
+  {},
+  {
+    beforeClose: async (started) => {
+      await worker?.stop();
+      await checkInvariants(started);
+    },
+  },
+);
 let admin: { token: string; id: string };
 let shopper: { token: string; id: string };
-let worker: RunningProcess | undefined;
 
 beforeAll(async () => {
-  app = await startTestApp();
   admin = await signIn(app, 'ADMIN');
   shopper = await signIn(app);
-});
-afterAll(async () => {
-  await worker?.stop();
-  await checkInvariants(app);
-  await app.close();
 });
 
 const client = (token: string) => createChronicleClient({ url: app.url, token });

@@ -1,23 +1,20 @@
 // Metrics move with real traffic, and logs correlate requests and jobs without leaking secrets.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  createProduct,
   expectStatus,
   http,
+  openShop,
   runProcess,
-  signIn,
-  startTestApp,
   TEST_JWT_SECRET,
+  useTestApp,
   type RunningProcess,
-  type TestApp,
 } from '@chronicle/testing';
-import type { Worker } from '@chronicle/runtime';
 import {
   orderOf,
   placeOrder,
   root,
-  startInProcessWorker,
+  useTestAppWithWorker,
   waitForTerminal,
 } from './support/orders.ts';
 
@@ -35,21 +32,14 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 const scrape = async (url: string) => (await fetch(`${url}/metrics`)).text();
 
 describe('metrics', () => {
-  let app: TestApp;
-  let worker: Worker;
-  beforeAll(async () => {
-    app = await startTestApp({ RATE_LIMIT_ORDER_POINTS: '2' });
-    worker = await startInProcessWorker(app);
-  });
-  afterAll(async () => {
-    await worker.stop();
-    await app.close();
-  });
+  const { app, worker } = useTestAppWithWorker({ RATE_LIMIT_ORDER_POINTS: '2' });
 
   it('the API counts requests by route and status, cache results, accepted orders and 429s', async () => {
-    const admin = await signIn(app, 'ADMIN');
-    const user = await signIn(app);
-    const product = await createProduct(app, admin.token, { name: 'metered', price: 1, stock: 10 });
+    const { shopper: user, product } = await openShop(app, {
+      name: 'metered',
+      price: 1,
+      stock: 10,
+    });
     const before = await scrape(app.url);
     const route = { route: '/product/:id', status: '200' };
     await http(app, 'GET', `/product/${product}`);
@@ -79,10 +69,8 @@ describe('metrics', () => {
   });
 
   it('the worker counts final statuses, time to final status and queue depth', async () => {
-    const url = `http://127.0.0.1:${worker.metricsPort}`;
-    const admin = await signIn(app, 'ADMIN');
-    const user = await signIn(app);
-    const product = await createProduct(app, admin.token, {
+    const url = `http://127.0.0.1:${worker().metricsPort}`;
+    const { shopper: user, product } = await openShop(app, {
       name: 'worker metered',
       price: 1,
       stock: 1,
@@ -133,11 +121,10 @@ describe('metrics', () => {
 });
 
 describe('logs', () => {
-  let app: TestApp;
   let api: RunningProcess;
+  const app = useTestApp({}, { beforeClose: () => api.stop() });
   let apiUrl: string;
   beforeAll(async () => {
-    app = await startTestApp();
     api = runProcess([path.join(root, 'apps/api/src/main.ts')], {
       env: {
         DATABASE_URL: app.env.DATABASE_URL,
@@ -151,10 +138,6 @@ describe('logs', () => {
     });
     const listening = await api.waitForLog((l) => l.msg?.startsWith('API listening') === true);
     apiUrl = `http://127.0.0.1:${String(listening.port)}`;
-  });
-  afterAll(async () => {
-    await api.stop();
-    await app.close();
   });
 
   it('are JSON lines that carry the request id, and never a password, token or hash', async () => {
@@ -201,9 +184,7 @@ describe('logs', () => {
   });
 
   it('worker lines carry the job id and order id', async () => {
-    const admin = await signIn(app, 'ADMIN');
-    const user = await signIn(app);
-    const product = await createProduct(app, admin.token, {
+    const { shopper: user, product } = await openShop(app, {
       name: 'logged item',
       price: 1,
       stock: 3,

@@ -40,6 +40,19 @@ const totals = async () => ({
   jobs: await count(`SELECT count(*) AS n FROM pgboss.job WHERE name = '${ORDER_QUEUE}'`),
 });
 
+/** Since `before`: `orders` more orders, each with its job, and `lines` more lines (one each). */
+async function expectGrowth(
+  before: Awaited<ReturnType<typeof totals>>,
+  orders: number,
+  lines = orders,
+): Promise<void> {
+  expect(await totals()).toEqual({
+    orders: before.orders + orders,
+    lines: before.lines + lines,
+    jobs: before.jobs + orders,
+  });
+}
+
 type PlacedOrder = Awaited<ReturnType<Services['orders']['place']>>;
 
 /**
@@ -165,11 +178,7 @@ describe('one group', () => {
     expect(groups).toEqual([1, 12, 1]);
 
     // Exactly 6 orders (earlier + 5), 8 lines and 6 jobs; rows as the one-order path wrote them.
-    expect(await totals()).toEqual({
-      orders: before.orders + 6,
-      lines: before.lines + 8,
-      jobs: before.jobs + 6,
-    });
+    await expectGrowth(before, 6, 8);
     const stored = await app.deps.db.order.findMany({
       where: { id: { in: [first, ...created].map((p) => p.order.id) } },
       select: { id: true, total: true, idempotencyKey: true, requestHash: true, status: true },
@@ -243,11 +252,7 @@ describe('one group', () => {
     expect(groups).toEqual([1, 200, 99]);
     expect(new Set(results.map((r) => r.order.id)).size).toBe(300);
     expect(results.every((r) => !r.replayed)).toBe(true);
-    expect(await totals()).toEqual({
-      orders: before.orders + 300,
-      lines: before.lines + 300,
-      jobs: before.jobs + 300,
-    });
+    await expectGrowth(before, 300);
     // Ids are time-ordered in acceptance order, as listings (newest first by id) assume.
     const ids = results.map((r) => r.order.id);
     expect([...ids].sort()).toEqual(ids);
@@ -299,11 +304,7 @@ describe('a group whose transaction fails', () => {
     expect(placed(results[31]).order.items).toMatchObject([{ quantity: 2 }]);
     expect(groups).toEqual([1, 32, 1]);
     // 1 + 30 + 2 placed; 2 refused; nothing doubled by the retried halves.
-    expect(await totals()).toEqual({
-      orders: before.orders + 31,
-      lines: before.lines + 31,
-      jobs: before.jobs + 31,
-    });
+    await expectGrowth(before, 31);
     expect(await app.deps.db.orderItem.count({ where: { productId: product, quantity: 13 } })).toBe(
       0,
     );
@@ -324,11 +325,7 @@ describe('a group whose transaction fails', () => {
       code: 'INTERNAL_SERVER_ERROR',
       message: 'Internal server error',
     });
-    expect(await totals()).toEqual({
-      orders: before.orders + 39,
-      lines: before.lines + 39,
-      jobs: before.jobs + 39,
-    });
+    await expectGrowth(before, 39);
   });
 });
 
@@ -348,11 +345,7 @@ describe('one Idempotency-Key, many concurrent requests', () => {
     expect(groups).toEqual([1, 40]);
     expect(new Set(results.map((r) => r.order.id)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
-    expect(await totals()).toEqual({
-      orders: before.orders + 2,
-      lines: before.lines + 2,
-      jobs: before.jobs + 2,
-    });
+    await expectGrowth(before, 2);
     await close();
   });
 
@@ -415,11 +408,7 @@ describe('one Idempotency-Key, many concurrent requests', () => {
     expect(
       await app.deps.db.order.count({ where: { userId: user, idempotencyKey: 'raced' } }),
     ).toBe(1);
-    expect(await totals()).toEqual({
-      orders: before.orders + 2,
-      lines: before.lines + 2,
-      jobs: before.jobs + 2,
-    });
+    await expectGrowth(before, 2);
   });
 
   it('over HTTP through two API instances on one database: exactly one order', async () => {
@@ -448,11 +437,7 @@ describe('one Idempotency-Key, many concurrent requests', () => {
       await second.close();
       await secondDeps.close();
     }
-    expect(await totals()).toEqual({
-      orders: before.orders + 1,
-      lines: before.lines + 1,
-      jobs: before.jobs + 1,
-    });
+    await expectGrowth(before, 1);
   });
 });
 
@@ -484,10 +469,6 @@ describe('under HTTP load', () => {
     // Fewer commits than orders, and some group held more than one order.
     expect(groups).toBeLessThan(300);
     expect(after.single - before.single).toBeLessThan(groups);
-    expect(await totals()).toEqual({
-      orders: rows.orders + 300,
-      lines: rows.lines + 300,
-      jobs: rows.jobs + 300,
-    });
+    await expectGrowth(rows, 300);
   });
 });

@@ -1,9 +1,9 @@
 // Orders survive faults: a worker killed mid-batch, database connections cut, and processing
 // that keeps failing (which must end in FAILED, never a stuck PENDING).
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { createProduct, signIn, startTestApp, type TestApp } from '@chronicle/testing';
+import { createProduct, openShop, signIn, useTestApp } from '@chronicle/testing';
 import { ORDER_DEAD_LETTER_QUEUE, rows } from '@chronicle/core';
 import {
   checkInvariants,
@@ -15,14 +15,7 @@ import {
 } from './support/orders.ts';
 
 describe('a worker killed with SIGKILL in the middle of a batch', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterAll(async () => {
-    await checkInvariants(app);
-    await app.close();
-  });
+  const app = useTestApp({}, { beforeClose: checkInvariants });
 
   it('loses nothing: another worker finishes every order, each exactly once', async () => {
     const admin = (await signIn(app, 'ADMIN')).token;
@@ -78,19 +71,10 @@ describe('a worker killed with SIGKILL in the middle of a batch', () => {
 });
 
 describe('database connections cut while the worker runs', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterAll(async () => {
-    await checkInvariants(app);
-    await app.close();
-  });
+  const app = useTestApp({}, { beforeClose: checkInvariants });
 
   it('jobs fail, are retried with backoff, and every order still settles once', async () => {
-    const admin = (await signIn(app, 'ADMIN')).token;
-    const user = await signIn(app);
-    const product = await createProduct(app, admin, {
+    const { shopper: user, product } = await openShop(app, {
       name: 'flaky network',
       price: 1,
       stock: 1000,
@@ -143,19 +127,17 @@ describe('database connections cut while the worker runs', () => {
 });
 
 describe('processing that keeps failing', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ ORDER_JOB_RETRY_LIMIT: '1', ORDER_JOB_RETRY_DELAY_SECONDS: '1' });
-  });
-  afterAll(async () => {
-    await checkInvariants(app);
-    await app.close();
-  });
+  const app = useTestApp(
+    { ORDER_JOB_RETRY_LIMIT: '1', ORDER_JOB_RETRY_DELAY_SECONDS: '1' },
+    { beforeClose: checkInvariants },
+  );
 
   it('goes to the dead-letter queue after the last retry, and the order becomes FAILED', async () => {
-    const admin = (await signIn(app, 'ADMIN')).token;
-    const user = await signIn(app);
-    const product = await createProduct(app, admin, { name: 'locked away', price: 1, stock: 5 });
+    const { shopper: user, product } = await openShop(app, {
+      name: 'locked away',
+      price: 1,
+      stock: 5,
+    });
     const placed = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
 
     // Injected fault: another session holds the products table, so every attempt times out.

@@ -1,7 +1,14 @@
 // order.watch at its edges: errors map like any procedure's, a stream loses access the moment
 // its caller does, and concurrent streams are capped per user and per IP.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createProduct, http, signIn, startTestApp, type TestApp } from '@chronicle/testing';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  createProduct,
+  http,
+  openShop,
+  signIn,
+  useTestApp,
+  type TestApp,
+} from '@chronicle/testing';
 import { chronicleErrorInfo, createChronicleClient, type Order } from '@chronicle/client';
 import { orderOf, placeOrder, type OrderBody } from './support/orders.ts';
 
@@ -47,18 +54,11 @@ async function pendingOrder(app: TestApp, token: string, productId: string): Pro
 }
 
 describe('order.watch errors and revocation', () => {
-  let app: TestApp;
-  let admin: { token: string; id: string };
+  const app = useTestApp();
   let owner: { token: string; id: string };
   let product: string;
   beforeAll(async () => {
-    app = await startTestApp();
-    admin = await signIn(app, 'ADMIN');
-    owner = await signIn(app);
-    product = await createProduct(app, admin.token, { name: 'watched', price: 1, stock: 100 });
-  });
-  afterAll(async () => {
-    await app.close();
+    ({ shopper: owner, product } = await openShop(app, { name: 'watched', price: 1, stock: 100 }));
   });
 
   it('answers NOT_FOUND for an unknown order and for another user’s order, without an error log', async () => {
@@ -75,46 +75,48 @@ describe('order.watch errors and revocation', () => {
     errors.mockRestore();
   });
 
-  it('ends a demoted admin’s stream of another user’s order at the next change', async () => {
-    const watcher = await signIn(app, 'ADMIN');
-    const order = await pendingOrder(app, owner.token, product);
-    const stream = watch(app, watcher.token, order.id);
-    await vi.waitFor(() => {
+  it.each([
+    {
+      watcher: 'a demoted admin',
+      revoke: async (id: string) => {
+        await app.deps.db.user.update({ where: { id }, data: { role: 'USER' } });
+      },
+      ended: 'NOT_FOUND',
+    },
+    {
+      watcher: 'a deleted user',
+      revoke: async (id: string) => {
+        await app.deps.db.user.delete({ where: { id } });
+      },
+      ended: 'UNAUTHORIZED',
+    },
+  ])(
+    'ends the stream of $watcher (another user’s order) at the next change with $ended',
+    async ({ revoke, ended }) => {
+      const watcher = await signIn(app, 'ADMIN');
+      const order = await pendingOrder(app, owner.token, product);
+      const stream = watch(app, watcher.token, order.id);
+      await vi.waitFor(() => {
+        expect(stream.updates).toEqual(['PENDING']);
+      });
+      await revoke(watcher.id);
+      const cancelled = await http(app, 'POST', `/order/${order.id}/cancel`, {
+        token: owner.token,
+      });
+      expect(cancelled.status, cancelled.text).toBe(200);
+      expect(await stream.ended).toBe(ended);
       expect(stream.updates).toEqual(['PENDING']);
-    });
-    await app.deps.db.user.update({ where: { id: watcher.id }, data: { role: 'USER' } });
-    const cancelled = await http(app, 'POST', `/order/${order.id}/cancel`, { token: owner.token });
-    expect(cancelled.status, cancelled.text).toBe(200);
-    expect(await stream.ended).toBe('NOT_FOUND');
-    expect(stream.updates).toEqual(['PENDING']);
-  });
-
-  it('ends the stream of a deleted user with UNAUTHORIZED', async () => {
-    const watcher = await signIn(app, 'ADMIN');
-    const order = await pendingOrder(app, owner.token, product);
-    const stream = watch(app, watcher.token, order.id);
-    await vi.waitFor(() => {
-      expect(stream.updates).toEqual(['PENDING']);
-    });
-    await app.deps.db.user.delete({ where: { id: watcher.id } });
-    const cancelled = await http(app, 'POST', `/order/${order.id}/cancel`, { token: owner.token });
-    expect(cancelled.status, cancelled.text).toBe(200);
-    expect(await stream.ended).toBe('UNAUTHORIZED');
-    expect(stream.updates).toEqual(['PENDING']);
-  });
+    },
+  );
 });
 
 describe('order.watch caps', () => {
-  let app: TestApp;
+  const app = useTestApp({ STREAMS_PER_USER_MAX: '2', STREAMS_PER_IP_MAX: '3' });
   let admin: { token: string; id: string };
   let product: string;
   beforeAll(async () => {
-    app = await startTestApp({ STREAMS_PER_USER_MAX: '2', STREAMS_PER_IP_MAX: '3' });
     admin = await signIn(app, 'ADMIN');
     product = await createProduct(app, admin.token, { name: 'capped', price: 1, stock: 100 });
-  });
-  afterAll(async () => {
-    await app.close();
   });
 
   const opened = async (stream: Stream) => {

@@ -6,9 +6,8 @@ import {
   expectStatus,
   http,
   signIn,
-  startTestApp,
+  useTestApp,
   type RestBody,
-  type TestApp,
 } from '@chronicle/testing';
 import type { Worker } from '@chronicle/runtime';
 import { createChronicleClient } from '@chronicle/client';
@@ -22,7 +21,16 @@ import {
   waitForTerminal,
 } from './support/orders.ts';
 
-let app: TestApp;
+const app = useTestApp(
+  { DATABASE_POOL_MAX: '20' },
+  {
+    beforeClose: async (started) => {
+      await checkInvariants(started);
+      // Transactional enqueue: exactly one job was ever created per order.
+      expect(await jobCount()).toBe(await orderCount());
+    },
+  },
+);
 let admin: string;
 let alice: { token: string; id: string };
 let bob: { token: string; id: string };
@@ -40,16 +48,9 @@ const stockOf = async (id: string) =>
   (await app.deps.db.product.findUniqueOrThrow({ where: { id } })).stock;
 
 beforeAll(async () => {
-  app = await startTestApp({ DATABASE_POOL_MAX: '20' });
   admin = (await signIn(app, 'ADMIN')).token;
   alice = await signIn(app);
   bob = await signIn(app);
-});
-afterAll(async () => {
-  await checkInvariants(app);
-  // Transactional enqueue: exactly one job was ever created per order.
-  expect(await jobCount()).toBe(await orderCount());
-  await app.close();
 });
 
 describe('placing and fulfilling', () => {

@@ -1,11 +1,9 @@
 // The Postman collection, run by `pnpm postman`'s own function (scripts/postman.ts) against the
 // live API and a worker on a fresh database: what Postman users import, and the command that
 // runs it, must keep working — with admin sign-up open or closed, twice in a row, on any port.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrPromoteAdmin, freePort } from '@chronicle/core';
-import { startTestApp, type TestApp } from '@chronicle/testing';
 import { runProcess } from '@chronicle/testing';
-import type { Worker } from '@chronicle/runtime';
 import {
   environmentFileValues,
   PostmanConfigError,
@@ -13,7 +11,7 @@ import {
   runPostman,
   type PostmanRun,
 } from '../scripts/postman.ts';
-import { root, startInProcessWorker } from './support/orders.ts';
+import { root, useTestAppWithWorker } from './support/orders.ts';
 
 /** The status "Register admin" got in a run. */
 function registerAdminStatus(run: PostmanRun): number | undefined {
@@ -27,20 +25,11 @@ function expectAllPassed(run: PostmanRun): void {
 }
 
 describe('Postman collection, admin sign-up open', () => {
-  let app: TestApp;
-  let worker: Worker;
-  beforeAll(async () => {
-    app = await startTestApp({
-      ALLOW_ADMIN_SIGNUP: 'true',
-      // One run registers twice (the admin, a shopper); the default limit is 10 an hour from one
-      // address. 4 lets exactly two runs through, so a collection that registers more fails here.
-      RATE_LIMIT_REGISTER_POINTS: '4',
-    });
-    worker = await startInProcessWorker(app);
-  });
-  afterAll(async () => {
-    await worker.stop();
-    await app.close();
+  const { app } = useTestAppWithWorker({
+    ALLOW_ADMIN_SIGNUP: 'true',
+    // One run registers twice (the admin, a shopper); the default limit is 10 an hour from one
+    // address. 4 lets exactly two runs through, so a collection that registers more fails here.
+    RATE_LIMIT_REGISTER_POINTS: '4',
   });
 
   it('passes twice in a row against the same API, keeping its variables as the Postman app does', async () => {
@@ -61,23 +50,18 @@ describe('Postman collection, admin sign-up open', () => {
 });
 
 describe('Postman collection, admin sign-up closed (admin from admin:create)', () => {
-  let app: TestApp;
-  let worker: Worker;
   let port: number;
-  beforeAll(async () => {
+  const { app } = useTestAppWithWorker(async () => {
     port = await freePort();
-    app = await startTestApp({ ALLOW_ADMIN_SIGNUP: 'false', PORT: String(port) });
-    worker = await startInProcessWorker(app);
+    return { ALLOW_ADMIN_SIGNUP: 'false', PORT: String(port) };
+  });
+  beforeAll(async () => {
     // What `pnpm admin:create --email <adminEmail> --password <adminPassword>` does.
     const { adminEmail, adminPassword } = await environmentFileValues();
     if (adminEmail === undefined || adminPassword === undefined) {
       throw new Error('the environment file names no admin (adminEmail, adminPassword)');
     }
     await createOrPromoteAdmin(app.deps.db, adminEmail, adminPassword);
-  });
-  afterAll(async () => {
-    await worker.stop();
-    await app.close();
   });
 
   it('passes with the environment file’s admin created as `pnpm admin:create` does', async () => {

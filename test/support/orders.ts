@@ -1,7 +1,7 @@
 // Helpers for the order tests: a real API on port 0, real workers (in this process or as
 // separate OS processes), and the invariants every test checks at the end.
 import path from 'node:path';
-import { expect, vi } from 'vitest';
+import { beforeAll, expect, vi } from 'vitest';
 import { z } from 'zod';
 import { loadWorkerEnv, startWorker, type Worker } from '@chronicle/runtime';
 import { finalOrderStatuses, rows } from '@chronicle/core';
@@ -13,6 +13,7 @@ import {
   type RestResponse,
   type RunningProcess,
   type TestApp,
+  useTestApp,
 } from '@chronicle/testing';
 
 export const root = path.resolve(import.meta.dirname, '../..');
@@ -63,6 +64,28 @@ export function startInProcessWorker(
   overrides: Record<string, string> = {},
 ): Promise<Worker> {
   return startWorker(loadWorkerEnv(workerEnvFor(app, overrides)));
+}
+
+/**
+ * useTestApp with an in-process worker on it: the worker starts once the app has, and stops
+ * before the app closes.
+ */
+export function useTestAppWithWorker(overrides?: Parameters<typeof useTestApp>[0]): {
+  app: TestApp;
+  worker: () => Worker;
+} {
+  let worker: Worker | undefined;
+  const app = useTestApp(overrides, { beforeClose: async () => worker?.stop() });
+  beforeAll(async () => {
+    worker = await startInProcessWorker(app);
+  });
+  return {
+    app,
+    worker: () => {
+      if (worker === undefined) throw new Error('the worker is used before beforeAll started it');
+      return worker;
+    },
+  };
 }
 
 export function startWorkerProcess(

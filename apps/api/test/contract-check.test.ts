@@ -19,104 +19,50 @@ const product = {
 };
 const json = 'application/json; charset=utf-8';
 
+/** What the contract check says of an answer of `method path` with `status` and this body. */
+function check(method: string, path: string, status: number, body: unknown, contentType = json) {
+  return contract.check({ method, path, status, contentType, json: body });
+}
+
+const tooSmall = {
+  path: ['items', 0, 'quantity'],
+  code: 'too_small',
+  minimum: 1,
+  message: 'must be at least 1',
+};
+
 describe('contract check', () => {
   it('passes a response as the document declares it', () => {
-    expect(
-      contract.check({
-        method: 'GET',
-        path: `/product/${id}`,
-        status: 200,
-        contentType: json,
-        json: { product },
-      }),
-    ).toEqual([]);
-    expect(
-      contract.check({
-        method: 'POST',
-        path: '/order',
-        status: 400,
-        contentType: json,
-        json: {
-          code: 'BAD_REQUEST',
-          message: 'Input validation failed',
-          issues: [
-            {
-              code: 'too_small',
-              path: ['items', 0, 'quantity'],
-              message: 'must be at least 1',
-              minimum: 1,
-            },
-          ],
-        },
-      }),
-    ).toEqual([]);
+    expect(check('GET', `/product/${id}`, 200, { product })).toEqual([]);
+    const invalid = { code: 'BAD_REQUEST', message: 'Input validation failed', issues: [tooSmall] };
+    expect(check('POST', '/order', 400, invalid)).toEqual([]);
   });
 
   it('flags a status the operation does not declare', () => {
-    expect(
-      contract.check({
-        method: 'POST',
-        path: '/product',
-        status: 200,
-        contentType: json,
-        json: { product },
-      }),
-    ).toEqual([expect.stringMatching(/POST \/product .*→ 200: status not declared/)]);
-    expect(
-      contract.check({
-        method: 'GET',
-        path: '/auth/me',
-        status: 404,
-        contentType: json,
-        json: { code: 'NOT_FOUND', message: 'Not found' },
-      }),
-    ).toEqual([expect.stringContaining('status not declared')]);
+    expect(check('POST', '/product', 200, { product })).toEqual([
+      expect.stringMatching(/POST \/product .*→ 200: status not declared/),
+    ]);
+    expect(check('GET', '/auth/me', 404, { code: 'NOT_FOUND', message: 'Not found' })).toEqual([
+      expect.stringContaining('status not declared'),
+    ]);
   });
 
   it('flags a body that does not match its schema', () => {
     const { stock: _stock, ...withoutStock } = product;
-    expect(
-      contract.check({
-        method: 'GET',
-        path: `/product/${id}`,
-        status: 200,
-        contentType: json,
-        json: { product: withoutStock },
-      }),
-    ).toEqual([expect.stringContaining("must have required property 'stock'")]);
-    expect(
-      contract.check({
-        method: 'POST',
-        path: '/product',
-        status: 409,
-        contentType: json,
-        json: { code: 'NOT_FOUND', message: 'x' },
-      }),
-    ).toEqual([expect.stringContaining('body/code must be equal to one of the allowed values')]);
-    expect(
-      contract.check({
-        method: 'GET',
-        path: '/product',
-        status: 200,
-        contentType: 'text/html',
-        json: undefined,
-      }),
-    ).toEqual([expect.stringContaining('expected a JSON body')]);
+    expect(check('GET', `/product/${id}`, 200, { product: withoutStock })).toEqual([
+      expect.stringContaining("must have required property 'stock'"),
+    ]);
+    expect(check('POST', '/product', 409, { code: 'NOT_FOUND', message: 'x' })).toEqual([
+      expect.stringContaining('body/code must be equal to one of the allowed values'),
+    ]);
+    expect(check('GET', '/product', 200, undefined, 'text/html')).toEqual([
+      expect.stringContaining('expected a JSON body'),
+    ]);
   });
 
   it('leaves paths that are not REST operations alone', () => {
-    expect(
-      contract.check({ method: 'GET', path: '/healthz', status: 200, contentType: json, json: {} }),
-    ).toEqual([]);
-    expect(
-      contract.check({
-        method: 'GET',
-        path: '/trpc/product.list',
-        status: 200,
-        contentType: json,
-        json: {},
-      }),
-    ).toEqual([]);
+    expect(check('GET', '/healthz', 200, {})).toEqual([]);
+    expect(check('GET', '/trpc/product.list', 200, {})).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDb } from '@chronicle/db';
 import { createApp } from '@chronicle/api';
 import {
@@ -8,19 +8,13 @@ import {
   openTestApiDeps,
   startTestApp,
   testEnvFor,
-  type TestApp,
+  useTestApp,
   type UntypedResponse,
 } from '@chronicle/testing';
 import { once } from 'node:events';
 
 describe('HTTP basics', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ TRPC_MAX_BATCH_SIZE: '3' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ TRPC_MAX_BATCH_SIZE: '3' });
 
   it('answers liveness with a request id', async () => {
     const res = await http(app, 'GET', '/healthz');

@@ -1,21 +1,8 @@
 // Local mode (no REDIS_URL): the same rate limits and catalog cache, held in this process.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createProduct,
-  expectStatus,
-  http,
-  signIn,
-  startTestApp,
-  type TestApp,
-} from '@chronicle/testing';
+import { describe, expect, it } from 'vitest';
+import { createProduct, expectStatus, http, signIn, useTestApp } from '@chronicle/testing';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp({ REDIS_URL: '', RATE_LIMIT_REGISTER_POINTS: '3' });
-});
-afterAll(async () => {
-  await app.close();
-});
+const app = useTestApp({ REDIS_URL: '', RATE_LIMIT_REGISTER_POINTS: '3' });
 
 describe('API without Redis', () => {
   it('uses no Redis client and reports it in readiness', async () => {

@@ -1,7 +1,7 @@
 // The API's /metrics stays bounded: route labels come from matched routes only.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startTestApp, type TestApp, type UntypedResponse } from '@chronicle/testing';
+import { describe, expect, it } from 'vitest';
+import { http, useTestApp, type TestApp, type UntypedResponse } from '@chronicle/testing';
 
 const DURATION_COUNT = 'chronicle_http_request_duration_seconds_count';
 
@@ -41,13 +41,7 @@ async function hostile(app: TestApp, kind: number): Promise<number> {
 }
 
 describe('metrics cardinality', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ BODY_LIMIT_BYTES: '1024' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ BODY_LIMIT_BYTES: '1024' });
 
   it('1,000 random paths add no series: unmatched paths share one label', async () => {
     // One of each kind first, so every (method, status) pair of the unmatched label exists.

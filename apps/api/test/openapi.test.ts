@@ -14,8 +14,7 @@ import {
   expectStatus,
   http,
   signIn,
-  startTestApp,
-  type TestApp,
+  useTestApp,
   type UntypedResponse,
 } from '@chronicle/testing';
 
@@ -204,11 +203,18 @@ const errorBody = z.looseObject({ code: z.string(), message: z.string() });
 const refName = (ref: string) => ref.slice(ref.lastIndexOf('/') + 1);
 
 /**
- * The operation declares this status; for an error, the body's `code` is one of that status's
+ * The answer has the expected status, which the operation declares; for an error, the body's `code` is one of that status's
  * codes and its keys are the schema's; every required header it declares is present.
  */
-function expectDeclared(doc: ServedDocument, method: string, route: string, res: UntypedResponse) {
+function expectDeclared(
+  doc: ServedDocument,
+  method: string,
+  route: string,
+  res: UntypedResponse,
+  status: number,
+) {
   const where = `${method} ${route} → ${String(res.status)} ${res.text.slice(0, 300)}`;
+  expect(res.status, where).toBe(status);
   const operation = doc.paths[route]?.[method.toLowerCase()];
   expect(operation, where).toBeDefined();
   const response = operation?.responses[String(res.status)];
@@ -234,21 +240,17 @@ function expectDeclared(doc: ServedDocument, method: string, route: string, res:
 }
 
 describe('the served document and the live answers', () => {
-  let app: TestApp;
+  // A trailing slash is dropped: paths start with one.
+  const app = useTestApp({ BODY_LIMIT_BYTES: '2048', PUBLIC_URL: `${PUBLIC_URL}/` });
   let doc: ServedDocument;
   let admin: string;
   let user: string;
   beforeAll(async () => {
-    // A trailing slash is dropped: paths start with one.
-    app = await startTestApp({ BODY_LIMIT_BYTES: '2048', PUBLIC_URL: `${PUBLIC_URL}/` });
     const served = await http(app, 'GET', '/openapi.json');
     expect(served.status).toBe(200);
     doc = servedDocument.parse(served.json);
     admin = (await signIn(app, 'ADMIN')).token;
     user = (await signIn(app)).token;
-  });
-  afterAll(async () => {
-    await app.close();
   });
 
   it('serves the document built at start-up, with PUBLIC_URL as its server (not the Host header)', async () => {
@@ -279,97 +281,73 @@ describe('the served document and the live answers', () => {
       password: 'correct horse battery',
     };
     const created = await http(app, 'POST', '/auth/register', { body: account });
-    expect(created.status).toBe(201);
-    expectDeclared(doc, 'POST', '/auth/register', created);
+    expectDeclared(doc, 'POST', '/auth/register', created, 201);
     const taken = await http(app, 'POST', '/auth/register', { body: account });
-    expect(taken.status).toBe(409);
-    expectDeclared(doc, 'POST', '/auth/register', taken);
+    expectDeclared(doc, 'POST', '/auth/register', taken, 409);
     const invalid = await http(app, 'POST', '/auth/register', {
       body: { email: 'x', password: '1' },
     });
-    expect(invalid.status).toBe(400);
-    expectDeclared(doc, 'POST', '/auth/register', invalid);
+    expectDeclared(doc, 'POST', '/auth/register', invalid, 400);
     const malformed = await http(app, 'POST', '/auth/register', {
       headers: { 'content-type': 'application/json' },
       rawBody: '{',
     });
-    expect(malformed.status).toBe(400);
-    expectDeclared(doc, 'POST', '/auth/register', malformed);
+    expectDeclared(doc, 'POST', '/auth/register', malformed, 400);
   });
 
   it('product create: 201, then 409 for the same name; 403 for a USER; 413 over the body limit', async () => {
     const product = { name: `Cup ${randomUUID()}`, price: '3.50', stock: 5 };
     const created = await http(app, 'POST', '/product', { body: product, token: admin });
-    expect(created.status).toBe(201);
-    expectDeclared(doc, 'POST', '/product', created);
+    expectDeclared(doc, 'POST', '/product', created, 201);
     const clash = await http(app, 'POST', '/product', { body: product, token: admin });
-    expect(clash.status).toBe(409);
-    expectDeclared(doc, 'POST', '/product', clash);
+    expectDeclared(doc, 'POST', '/product', clash, 409);
     const forbidden = await http(app, 'POST', '/product', { body: product, token: user });
-    expect(forbidden.status).toBe(403);
-    expectDeclared(doc, 'POST', '/product', forbidden);
+    expectDeclared(doc, 'POST', '/product', forbidden, 403);
     const tooLarge = await http(app, 'POST', '/product', {
       body: { ...product, description: 'x'.repeat(4_096) },
       token: admin,
     });
-    expect(tooLarge.status).toBe(413);
-    expectDeclared(doc, 'POST', '/product', tooLarge);
+    expectDeclared(doc, 'POST', '/product', tooLarge, 413);
   });
 
   it('order create: 202, 422 for a reused Idempotency-Key, 415 for other media types; cancel 200 then 409', async () => {
     const id = await createProduct(app, admin, { name: `Mug ${randomUUID()}`, price: 2, stock: 9 });
     const key = { 'Idempotency-Key': `openapi-${randomUUID()}` };
-    const placed = await http(app, 'POST', '/order', {
-      body: { items: [{ id, quantity: 1 }] },
-      token: user,
-      headers: key,
-    });
-    expect(placed.status).toBe(202);
-    expectDeclared(doc, 'POST', '/order', placed);
-    const reused = await http(app, 'POST', '/order', {
-      body: { items: [{ id, quantity: 2 }] },
-      token: user,
-      headers: key,
-    });
-    expect(reused.status).toBe(422);
-    expectDeclared(doc, 'POST', '/order', reused);
-    const text = await http(app, 'POST', '/order', {
-      headers: { 'content-type': 'text/plain' },
-      rawBody: '{}',
-      token: user,
-    });
-    expect(text.status).toBe(415);
-    expectDeclared(doc, 'POST', '/order', text);
-    const charset = await http(app, 'POST', '/order', {
-      headers: { 'content-type': 'application/json; charset=latin-7' },
-      rawBody: '{}',
-      token: user,
-    });
-    expect(charset.status).toBe(415);
-    expectDeclared(doc, 'POST', '/order', charset);
+    const order = (quantity: number) =>
+      http(app, 'POST', '/order', {
+        body: { items: [{ id, quantity }] },
+        token: user,
+        headers: key,
+      });
+    const placed = await order(1);
+    expectDeclared(doc, 'POST', '/order', placed, 202);
+    const reused = await order(2);
+    expectDeclared(doc, 'POST', '/order', reused, 422);
+    for (const contentType of ['text/plain', 'application/json; charset=latin-7']) {
+      const refused = await http(app, 'POST', '/order', {
+        headers: { 'content-type': contentType },
+        rawBody: '{}',
+        token: user,
+      });
+      expectDeclared(doc, 'POST', '/order', refused, 415);
+    }
 
     const orderId = expectStatus(placed, 202).json.order.id;
     const cancelled = await http(app, 'POST', `/order/${orderId}/cancel`, { token: user });
-    expect(cancelled.status).toBe(200);
-    expectDeclared(doc, 'POST', '/order/{id}/cancel', cancelled);
+    expectDeclared(doc, 'POST', '/order/{id}/cancel', cancelled, 200);
     const again = await http(app, 'POST', `/order/${orderId}/cancel`, { token: user });
-    expect(again.status).toBe(409);
-    expectDeclared(doc, 'POST', '/order/{id}/cancel', again);
+    expectDeclared(doc, 'POST', '/order/{id}/cancel', again, 409);
     const unknown = await http(app, 'GET', `/order/${randomUUID()}`, { token: user });
-    expect(unknown.status).toBe(404);
-    expectDeclared(doc, 'GET', '/order/{id}', unknown);
+    expectDeclared(doc, 'GET', '/order/{id}', unknown, 404);
     const anonymous = await http(app, 'GET', `/order/${orderId}`);
-    expect(anonymous.status).toBe(401);
-    expectDeclared(doc, 'GET', '/order/{id}', anonymous);
+    expectDeclared(doc, 'GET', '/order/{id}', anonymous, 401);
   });
 
   it('inStock is the text true|false, as documented', async () => {
     const yes = await http(app, 'GET', '/product?inStock=true');
-    expect(yes.status).toBe(200);
-    expectDeclared(doc, 'GET', '/product', yes);
+    expectDeclared(doc, 'GET', '/product', yes, 200);
     const other = await http(app, 'GET', '/product?inStock=1');
-    expect(other.status).toBe(400);
-    expectDeclared(doc, 'GET', '/product', other);
+    expectDeclared(doc, 'GET', '/product', other, 400);
   });
 
   it('a body sent with DELETE is ignored (DELETE declares no 400 PARSE_ERROR, 413 or 415)', async () => {
@@ -383,21 +361,13 @@ describe('the served document and the live answers', () => {
       rawBody: '{',
       token: admin,
     });
-    expect(deleted.status).toBe(200);
-    expectDeclared(doc, 'DELETE', '/product/{id}', deleted);
+    expectDeclared(doc, 'DELETE', '/product/{id}', deleted, 200);
   });
 });
 
 describe('429s are declared, with Retry-After', () => {
-  let app: TestApp;
-  let doc: ServedDocument;
-  beforeAll(async () => {
-    doc = servedDocument.parse(JSON.parse(JSON.stringify(openApiDocument(PUBLIC_URL))));
-    app = await startTestApp({ RATE_LIMIT_IP_POINTS: '3', RATE_LIMIT_REGISTER_POINTS: '1' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const doc = servedDocument.parse(JSON.parse(JSON.stringify(openApiDocument(PUBLIC_URL))));
+  const app = useTestApp({ RATE_LIMIT_IP_POINTS: '3', RATE_LIMIT_REGISTER_POINTS: '1' });
 
   it('register over its own limit, then any route over the per-IP limit', async () => {
     const account = () => ({
@@ -407,14 +377,11 @@ describe('429s are declared, with Retry-After', () => {
     const first = await http(app, 'POST', '/auth/register', { body: account() });
     expect(first.status).toBe(201);
     const second = await http(app, 'POST', '/auth/register', { body: account() });
-    expect(second.status).toBe(429);
-    expectDeclared(doc, 'POST', '/auth/register', second);
+    expectDeclared(doc, 'POST', '/auth/register', second, 429);
     const third = await http(app, 'GET', '/product');
-    expect(third.status).toBe(200);
-    expectDeclared(doc, 'GET', '/product', third);
+    expectDeclared(doc, 'GET', '/product', third, 200);
     const fourth = await http(app, 'GET', '/product');
-    expect(fourth.status).toBe(429);
-    expectDeclared(doc, 'GET', '/product', fourth);
+    expectDeclared(doc, 'GET', '/product', fourth, 429);
     expect(fourth.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { rows } from '@chronicle/core';
 import {
+  createProduct,
   expectStatus,
   http,
   signIn,
@@ -464,11 +465,11 @@ describe('when Redis is unavailable', () => {
     });
     try {
       const adminToken = (await signIn(own, 'ADMIN')).token;
-      const created = await http(own, 'POST', '/product', {
-        body: { name: 'resilient lime', price: 4, stock: 2 },
-        token: adminToken,
+      const id = await createProduct(own, adminToken, {
+        name: 'resilient lime',
+        price: 4,
+        stock: 2,
       });
-      const { id } = expectStatus(created, 201).json.product;
       await vi.waitFor(
         async () => {
           expect((await http(own, 'GET', `/product/${id}`)).headers.get('x-cache')).toBe('HIT');
@@ -518,11 +519,11 @@ describe('when Redis is unavailable', () => {
     });
     try {
       const adminToken = (await signIn(own, 'ADMIN')).token;
-      const created = await http(own, 'POST', '/product', {
-        body: { name: 'offline melon', price: 1.5, stock: 3 },
-        token: adminToken,
+      const id = await createProduct(own, adminToken, {
+        name: 'offline melon',
+        price: 1.5,
+        stock: 3,
       });
-      const { id } = expectStatus(created, 201).json.product;
       const res = await http(own, 'GET', `/product/${id}`);
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ product: { price: '1.50', stock: 3 } });

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { startServer } from '@chronicle/api';
 import {
-  createProduct,
   http,
+  openShop,
   openTestApiDeps,
   signIn,
   startPrivateRedis,
@@ -150,13 +150,11 @@ describe('per-IP limit', () => {
 describe('per-user order limit', () => {
   it('allows exactly N orders per user per window, over REST and inside tRPC batches', async () => {
     const a = await app({ RATE_LIMIT_ORDER_POINTS: '3', RATE_LIMIT_ORDER_WINDOW_SECONDS: '60' });
-    const admin = await signIn(a, 'ADMIN');
-    const productId = await createProduct(a, admin.token, {
+    const { shopper: buyer, product: productId } = await openShop(a, {
       name: 'limited',
       price: 1,
       stock: 100,
     });
-    const buyer = await signIn(a);
     const order = (token: string) =>
       http(a, 'POST', '/order', { body: { items: [{ id: productId, quantity: 1 }] }, token });
     expect([
@@ -193,13 +191,11 @@ describe('per-user order limit', () => {
 
   it('opens again after its window', async () => {
     const a = await app({ RATE_LIMIT_ORDER_POINTS: '1', RATE_LIMIT_ORDER_WINDOW_SECONDS: '2' });
-    const admin = await signIn(a, 'ADMIN');
-    const productId = await createProduct(a, admin.token, {
+    const { shopper: buyer, product: productId } = await openShop(a, {
       name: 'windowed',
       price: 1,
       stock: 100,
     });
-    const buyer = await signIn(a);
     const order = () =>
       http(a, 'POST', '/order', {
         body: { items: [{ id: productId, quantity: 1 }] },

@@ -1,17 +1,17 @@
 // The listening server: timeouts that fire at their configured value, and an optional private
 // port for /metrics.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { http, startTestApp, type TestApp } from '@chronicle/testing';
+import { describe, expect, it } from 'vitest';
+import { http, startTestApp, useTestApp, type TestApp } from '@chronicle/testing';
 
 /**
  * Sends `data` on a raw connection and never finishes the request; resolves with what the
- * server answered and when it closed, or 'still open' after `giveUpMs`.
+ * server answered and when it closed, or 'still open' after `giveUpMs` (5 s unless given).
  */
 function slowClient(
   app: TestApp,
   data: string,
-  giveUpMs: number,
+  giveUpMs = 5_000,
 ): Promise<{ answer: string; elapsedMs: number }> {
   const { port, hostname } = new URL(app.url);
   return new Promise((resolve, reject) => {
@@ -35,49 +35,39 @@ function slowClient(
   });
 }
 
+/** The server answered 408 and closed between `fromMs` and `beforeMs` after the request began. */
+function expectTimedOut(
+  reply: { answer: string; elapsedMs: number },
+  fromMs: number,
+  beforeMs: number,
+): void {
+  expect(reply.answer).toMatch(/^HTTP\/1\.1 408 /);
+  expect(reply.elapsedMs).toBeGreaterThanOrEqual(fromMs);
+  expect(reply.elapsedMs).toBeLessThan(beforeMs);
+}
+
 describe('HTTP timeouts', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '1000' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ HTTP_HEADERS_TIMEOUT_MS: '500', HTTP_REQUEST_TIMEOUT_MS: '1000' });
 
   it('answers 408 to a client still sending headers after HTTP_HEADERS_TIMEOUT_MS', async () => {
-    const { answer, elapsedMs } = await slowClient(
-      app,
-      'GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1',
-      5_000,
-    );
-    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    expect(answer).toContain(
+    const reply = await slowClient(app, 'GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1');
+    expectTimedOut(reply, 450, 1_000);
+    expect(reply.answer).toContain(
       '\r\n\r\n{"code":"TIMEOUT","message":"The request took too long to arrive"}',
     );
-    expect(elapsedMs).toBeGreaterThanOrEqual(450);
-    expect(elapsedMs).toBeLessThan(1_000);
   });
 
   it('answers 408 to a client still sending its body after HTTP_REQUEST_TIMEOUT_MS', async () => {
-    const { answer, elapsedMs } = await slowClient(
+    const reply = await slowClient(
       app,
       'POST /auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"em',
-      5_000,
     );
-    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
-    expect(elapsedMs).toBeGreaterThanOrEqual(950);
-    expect(elapsedMs).toBeLessThan(1_800);
+    expectTimedOut(reply, 950, 1_800);
   });
 });
 
 describe('requests the HTTP parser refuses', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp();
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('headers over the size limit get 431 in the error shape', async () => {
     const res = await http(app, 'GET', `/product?q=${'x'.repeat(20_000)}`);
@@ -89,20 +79,14 @@ describe('requests the HTTP parser refuses', () => {
   });
 
   it('a malformed request line gets 400 in the error shape', async () => {
-    const { answer } = await slowClient(app, 'GET /\0 nonsense\r\n\r\n', 5_000);
+    const { answer } = await slowClient(app, 'GET /\0 nonsense\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer).toContain('\r\n\r\n{"code":"BAD_REQUEST","message":"Malformed HTTP request"}');
   });
 });
 
 describe('METRICS_PORT', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ METRICS_PORT: '0' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ METRICS_PORT: '0' });
 
   it('serves /metrics on its own port only', async () => {
     expect(app.metricsPort).toBeTypeOf('number');

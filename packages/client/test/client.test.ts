@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { startTestApp, type TestApp } from '@chronicle/testing';
+import { beforeAll, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { useTestApp } from '@chronicle/testing';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter as ServerRouter } from '@chronicle/api';
 import type { FinalOrderStatus as ServerFinalOrderStatus } from '@chronicle/core';
@@ -14,14 +14,26 @@ import {
 } from '../src/index.ts';
 import type { FinalOrderStatus } from '../src/router.generated.ts';
 
+const password = 'correct horse battery';
+
+/** A client registered as `email` (as an admin with role ADMIN) and logged in, with its session. */
+async function signedInClient(
+  url: string,
+  email: string,
+  options: { role?: 'ADMIN'; fetch?: typeof globalThis.fetch } = {},
+) {
+  const client = createChronicleClient({ url, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  await client.auth.register.mutate({
+    email,
+    password,
+    ...(options.role ? { role: options.role } : {}),
+  });
+  const session = await client.login({ email, password });
+  return { client, session };
+}
+
 describe('typed client against the real API', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ ALLOW_ADMIN_SIGNUP: 'true' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ ALLOW_ADMIN_SIGNUP: 'true' });
 
   it('calls a procedure end to end with inferred types', async () => {
     const client = createChronicleClient({ url: app.url });
@@ -68,28 +80,16 @@ describe('typed client against the real API', () => {
   });
 
   it('login() keeps the token; waitForOrder() resolves at a final status; errors are typed', async () => {
-    const admin = createChronicleClient({ url: app.url });
-    await admin.auth.register.mutate({
-      email: 'c-admin@example.com',
-      password: 'correct horse battery',
+    const { client: admin } = await signedInClient(app.url, 'c-admin@example.com', {
       role: 'ADMIN',
     });
-    await admin.login({ email: 'c-admin@example.com', password: 'correct horse battery' });
     const { product } = await admin.product.create.mutate({
       name: 'client pear',
       price: '1.25',
       stock: 0,
     });
 
-    const shopper = createChronicleClient({ url: app.url });
-    await shopper.auth.register.mutate({
-      email: 'c-shop@example.com',
-      password: 'correct horse battery',
-    });
-    const session = await shopper.login({
-      email: 'c-shop@example.com',
-      password: 'correct horse battery',
-    });
+    const { client: shopper, session } = await signedInClient(app.url, 'c-shop@example.com');
     expect((await shopper.auth.me.query()).user.id).toBe(session.user.id);
 
     const { order } = await shopper.order.create.mutate({
@@ -127,9 +127,7 @@ describe('typed client against the real API', () => {
 
   describe('live order status (order.watch over SSE)', () => {
     async function shopperWithOrder(email: string, fetch?: typeof globalThis.fetch) {
-      const client = createChronicleClient({ url: app.url, ...(fetch ? { fetch } : {}) });
-      await client.auth.register.mutate({ email, password: 'correct horse battery' });
-      await client.login({ email, password: 'correct horse battery' });
+      const { client } = await signedInClient(app.url, email, fetch ? { fetch } : {});
       const { order } = await client.order.create.mutate({
         items: [{ id: product.id, quantity: 1 }],
       });
@@ -137,13 +135,9 @@ describe('typed client against the real API', () => {
     }
     let product: { id: string };
     beforeAll(async () => {
-      const admin = createChronicleClient({ url: app.url });
-      await admin.auth.register.mutate({
-        email: 'live-admin@example.com',
-        password: 'correct horse battery',
+      const { client: admin } = await signedInClient(app.url, 'live-admin@example.com', {
         role: 'ADMIN',
       });
-      await admin.login({ email: 'live-admin@example.com', password: 'correct horse battery' });
       ({ product } = await admin.product.create.mutate({ name: 'live pear', price: 1, stock: 5 }));
     });
 
@@ -211,30 +205,15 @@ describe('typed client against the real API', () => {
 // Moved here from the API's rate-limit tests: the API asserts the 429 itself, this asserts that
 // the client's error helper hands an app what it needs to back off.
 describe('chronicleErrorInfo on a rate-limited call', () => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startTestApp({ ALLOW_ADMIN_SIGNUP: 'true', RATE_LIMIT_ORDER_POINTS: '1' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const app = useTestApp({ ALLOW_ADMIN_SIGNUP: 'true', RATE_LIMIT_ORDER_POINTS: '1' });
 
   it('exposes TOO_MANY_REQUESTS, 429 and retryAfter', async () => {
-    const admin = createChronicleClient({ url: app.url });
-    await admin.auth.register.mutate({
-      email: 'rl-admin@example.com',
-      password: 'correct horse battery',
+    const { client: admin } = await signedInClient(app.url, 'rl-admin@example.com', {
       role: 'ADMIN',
     });
-    await admin.login({ email: 'rl-admin@example.com', password: 'correct horse battery' });
     const { product } = await admin.product.create.mutate({ name: 'rl', price: 1, stock: 10 });
 
-    const shopper = createChronicleClient({ url: app.url });
-    await shopper.auth.register.mutate({
-      email: 'rl-shop@example.com',
-      password: 'correct horse battery',
-    });
-    await shopper.login({ email: 'rl-shop@example.com', password: 'correct horse battery' });
+    const { client: shopper } = await signedInClient(app.url, 'rl-shop@example.com');
     const items = [{ id: product.id, quantity: 1 }];
     await shopper.order.create.mutate({ items });
     const limited = await shopper.order.create.mutate({ items }).catch((e: unknown) => e);

@@ -3,7 +3,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   applyMigrations,
   createMigration,
@@ -15,7 +15,7 @@ import {
   adminQuery,
   createEmptyDatabase,
   databaseUrl,
-  type ScratchDatabase,
+  useEmptyDatabase,
 } from './scratch-database.ts';
 
 const cli = path.resolve(import.meta.dirname, '../src/migrations/cli.ts');
@@ -57,13 +57,7 @@ model DriftProbe {
 `;
 
 describe('applyMigrations', () => {
-  let db: ScratchDatabase;
-  beforeAll(async () => {
-    db = await createEmptyDatabase();
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  const db = useEmptyDatabase();
 
   it('applies every migration to an empty database, then is a no-op', async () => {
     const expected = await migrationFolders(defaultPaths.migrationsDir);
@@ -99,13 +93,7 @@ describe('applyMigrations', () => {
 });
 
 describe('concurrent migrate runs', () => {
-  let db: ScratchDatabase;
-  beforeAll(async () => {
-    db = await createEmptyDatabase();
-  });
-  afterAll(async () => {
-    await db.drop();
-  });
+  const db = useEmptyDatabase();
 
   it('take turns: the migrations are applied exactly once', async () => {
     const expected = await migrationFolders(defaultPaths.migrationsDir);
@@ -144,17 +132,11 @@ describe('concurrent migrate runs', () => {
 });
 
 describe('drift check', () => {
-  let db: ScratchDatabase;
+  const db = useEmptyDatabase();
   let scratch: Awaited<ReturnType<typeof scratchCopy>> | undefined;
-  beforeAll(async () => {
-    db = await createEmptyDatabase();
-  });
   afterEach(async () => {
     if (scratch) await rm(scratch.dir, { recursive: true, force: true });
     scratch = undefined;
-  });
-  afterAll(async () => {
-    await db.drop();
   });
 
   it('finds no drift in the repository as committed', async () => {

@@ -3,6 +3,7 @@
 // it from here would make the workspace graph a cycle.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 /** The same server and defaults as @chronicle/testing's env.ts. */
 const adminUrl =
@@ -48,6 +49,29 @@ export async function createEmptyDatabase(): Promise<ScratchDatabase> {
     url: databaseUrl(name),
     drop: async () => {
       await adminQuery(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+    },
+  };
+}
+
+/** An empty database for the enclosing `describe`: created before its tests, dropped after them. */
+export function useEmptyDatabase(): Pick<ScratchDatabase, 'name' | 'url'> {
+  let db: ScratchDatabase | undefined;
+  beforeAll(async () => {
+    db = await createEmptyDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  const current = (): ScratchDatabase => {
+    if (db === undefined) throw new Error('the database is used before beforeAll created it');
+    return db;
+  };
+  return {
+    get name() {
+      return current().name;
+    },
+    get url() {
+      return current().url;
     },
   };
 }

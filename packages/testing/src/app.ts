@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createApiDeps, loadApiEnv, startServer, type ApiDeps, type ApiEnv } from '@chronicle/api';
 import { createLogger, type Logger } from '@chronicle/core';
 import { openRuntime } from '@chronicle/runtime';
+import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { createTestRedis } from './redis.ts';
 
@@ -70,6 +71,40 @@ export async function startTestApp(
       await Promise.all([database.drop(), redis.cleanup()]);
     },
   };
+}
+
+/**
+ * The test app of the enclosing `describe` (or file): started in its `beforeAll`, closed in its
+ * `afterAll` — after `beforeClose`, e.g. a last invariants check — and read through the object
+ * returned here, whose fields are those of the started app.
+ */
+export function useTestApp(
+  /** The env overrides, or a function that finds them when the app starts (a free port, …). */
+  overrides: Record<string, string> | (() => Promise<Record<string, string>>) = {},
+  options: { logger?: Logger; beforeClose?: (app: TestApp) => Promise<unknown> } = {},
+): TestApp {
+  let started: TestApp | undefined;
+  const current = (): TestApp => {
+    if (started === undefined) throw new Error('the test app is used before beforeAll started it');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestApp(
+      typeof overrides === 'function' ? await overrides() : overrides,
+      options,
+    );
+  });
+  afterAll(async () => {
+    const app = started;
+    if (app === undefined) return;
+    try {
+      await options.beforeClose?.(app);
+    } finally {
+      await app.close();
+    }
+  });
+  // Every field is read from the started app when it is used.
+  return new Proxy({} as TestApp, { get: (_target, key): unknown => Reflect.get(current(), key) });
 }
 
 /** The API's dependencies on a runtime of their own, as the API process builds them. */

@@ -167,6 +167,13 @@ export function expectStatus<R extends { status: number; text: string }, S exten
 
 let accounts = 0;
 
+/** An account signed in through the API: its token, id and email. */
+interface SignedIn {
+  token: string;
+  id: string;
+  email: string;
+}
+
 /**
  * Registers a fresh account through the API (promoting it to ADMIN in the database if asked)
  * and logs it in.
@@ -174,7 +181,7 @@ let accounts = 0;
 export async function signIn(
   app: Pick<TestApp, 'url' | 'deps'>,
   role: 'USER' | 'ADMIN' = 'USER',
-): Promise<{ token: string; id: string; email: string }> {
+): Promise<SignedIn> {
   accounts += 1;
   const email = `${role.toLowerCase()}-${accounts}-${process.pid}@example.com`;
   const password = 'correct horse battery';
@@ -183,6 +190,16 @@ export async function signIn(
   if (role === 'ADMIN') await app.deps.db.user.update({ where: { id }, data: { role: 'ADMIN' } });
   const login = await http(app, 'POST', '/auth/login', { body: { email, password } });
   return { token: expectStatus(login, 200).json.token, id, email };
+}
+
+/** An admin, a shopper and a product that admin created (its id): where most order tests start. */
+export async function openShop(
+  app: Pick<TestApp, 'url' | 'deps'>,
+  product: Parameters<typeof createProduct>[2],
+): Promise<{ admin: SignedIn; shopper: SignedIn; product: string }> {
+  const admin = await signIn(app, 'ADMIN');
+  const shopper = await signIn(app);
+  return { admin, shopper, product: await createProduct(app, admin.token, product) };
 }
 
 /** Creates a product through the API as the admin `token` belongs to; resolves with its id. */

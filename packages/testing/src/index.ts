@@ -5,11 +5,19 @@ export { waitFor } from './wait.ts';
 export { runProcess, type LogLine, type RunningProcess } from './process.ts';
 export { startPrivateRedis } from './redis-server.ts';
 export { compileContract, contractOf, type Contract } from './contract.ts';
-export { openTestApiDeps, startTestApp, testEnvFor, TEST_JWT_SECRET, type TestApp } from './app.ts';
+export {
+  openTestApiDeps,
+  startTestApp,
+  testEnvFor,
+  TEST_JWT_SECRET,
+  useTestApp,
+  type TestApp,
+} from './app.ts';
 export {
   createProduct,
   expectStatus,
   http,
+  openShop,
   signIn,
   type Method,
   type RequestOptions,
