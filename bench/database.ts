@@ -1,8 +1,8 @@
 // The run's own database (migrated under a fresh name, dropped at the end) and its Redis keys
 // (one prefix per run, deleted at the end).
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { applyMigrations } from '@chronicle/db/migrations';
+import { deleteRedisKeys } from '@chronicle/testing';
 import type { BenchConfig } from './config.ts';
 
 /** Creates and migrates the bench database and connects to it. */
@@ -32,20 +32,8 @@ async function dropDatabase(adminUrl: string, dbName: string): Promise<void> {
 }
 
 async function deleteKeys(redisUrl: string, keyPrefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-  } catch {
-    // Redis gone: nothing to clean.
-  } finally {
-    redis.disconnect();
-  }
+  // Redis gone: nothing to clean.
+  await deleteRedisKeys(redisUrl, keyPrefix).catch(() => undefined);
 }
 
 /** Drops the bench database and deletes the run's Redis keys; never throws. */

@@ -7,6 +7,9 @@ import { coreEnvSchema } from '@chronicle/core';
 const MAKE_A_SECRET =
   "make one with `openssl rand -base64 48` or `node -e \"console.log(require('crypto').randomBytes(48).toString('base64'))\"`";
 
+/** A whole number ≥ 1 (counts, limits, windows in seconds), with its default. */
+const atLeastOne = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
 const booleanString = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
@@ -74,24 +77,24 @@ export const apiEnvSchema = z.object({
   /** Let anyone register as ADMIN. Keep false in production; use `pnpm admin:create`. */
   ALLOW_ADMIN_SIGNUP: booleanString.default(false),
   // Rate limits (Redis, shared by all replicas). Windows in seconds.
-  RATE_LIMIT_IP_POINTS: z.coerce.number().int().min(1).default(600),
-  RATE_LIMIT_IP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-  RATE_LIMIT_ORDER_POINTS: z.coerce.number().int().min(1).default(30),
-  RATE_LIMIT_ORDER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(60),
-  RATE_LIMIT_REGISTER_POINTS: z.coerce.number().int().min(1).default(10),
-  RATE_LIMIT_REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3_600),
+  RATE_LIMIT_IP_POINTS: atLeastOne(600),
+  RATE_LIMIT_IP_WINDOW_SECONDS: atLeastOne(60),
+  RATE_LIMIT_ORDER_POINTS: atLeastOne(30),
+  RATE_LIMIT_ORDER_WINDOW_SECONDS: atLeastOne(60),
+  RATE_LIMIT_REGISTER_POINTS: atLeastOne(10),
+  RATE_LIMIT_REGISTER_WINDOW_SECONDS: atLeastOne(3_600),
   /** Consecutive failed logins for one email from one IP before that pair is blocked. */
-  RATE_LIMIT_LOGIN_FAILURES: z.coerce.number().int().min(1).default(5),
-  RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  RATE_LIMIT_LOGIN_FAILURES: atLeastOne(5),
+  RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS: atLeastOne(900),
   /** First block of an email + IP pair; each further block that day doubles, up to a day. */
-  RATE_LIMIT_LOGIN_BLOCK_SECONDS: z.coerce.number().int().min(1).default(900),
-  RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_LOGIN_BLOCK_SECONDS: atLeastOne(900),
+  RATE_LIMIT_LOGIN_IP_DAILY_FAILURES: atLeastOne(100),
   /**
    * Concurrent live order streams (order.watch) one user, and one client IP, may hold open,
    * counted across all replicas in Redis (in this process in local mode).
    */
-  STREAMS_PER_USER_MAX: z.coerce.number().int().min(1).default(10),
-  STREAMS_PER_IP_MAX: z.coerce.number().int().min(1).default(50),
+  STREAMS_PER_USER_MAX: atLeastOne(10),
+  STREAMS_PER_IP_MAX: atLeastOne(50),
   /** Also serve the OpenAPI browser page at /docs. */
   API_DOCS_ENABLED: booleanString.default(true),
 });

@@ -1,6 +1,6 @@
 export { testEnv } from './env.ts';
 export { createEmptyDatabase, createTestDatabase, type TestDatabase } from './database.ts';
-export { createTestRedis, type TestRedis } from './redis.ts';
+export { createTestRedis, deleteRedisKeys, type TestRedis } from './redis.ts';
 export { waitFor } from './wait.ts';
 export { runProcess, type LogLine, type RunningProcess } from './process.ts';
 export { startPrivateRedis } from './redis-server.ts';

@@ -9,27 +9,27 @@ export interface TestRedis {
   cleanup(): Promise<void>;
 }
 
+/** Deletes every key under `prefix` (SCAN + DEL in pages, never KEYS). */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function createTestRedis(): TestRedis {
   const prefix = `chronicle-test:${randomBytes(6).toString('hex')}:`;
   return {
     url: testEnv.TEST_REDIS_URL,
     prefix,
-    async cleanup() {
-      const redis = new Redis(testEnv.TEST_REDIS_URL, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 1,
-      });
-      try {
-        await redis.connect();
-        let cursor = '0';
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-          cursor = next;
-          if (keys.length) await redis.del(...keys);
-        } while (cursor !== '0');
-      } finally {
-        redis.disconnect();
-      }
-    },
+    cleanup: () => deleteRedisKeys(testEnv.TEST_REDIS_URL, prefix),
   };
 }

@@ -35,31 +35,39 @@ function toProduct(row: ProductRow): Product {
 
 const NAME_TAKEN = 'A product with this name already exists';
 
+/** A write in one transaction, where another live product holding the name is a 409. */
+async function nameChecked<T>(
+  db: Db,
+  write: (tx: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
+  try {
+    return await db.$transaction(write);
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(NAME_TAKEN);
+    throw error;
+  }
+}
+
 export async function createProduct(
   db: Db,
   input: CreateProductInput,
   actorId: string,
 ): Promise<Product> {
-  try {
-    return await db.$transaction(async (tx) => {
-      const row = await tx.product.create({
-        data: {
-          name: input.name,
-          price: input.price,
-          stock: input.stock,
-          description: input.description ?? null,
-        },
-        select: productSelect,
-      });
-      await tx.stockMovement.create({
-        data: { productId: row.id, delta: input.stock, reason: 'INITIAL', reference: actorId },
-      });
-      return toProduct(row);
+  return nameChecked(db, async (tx) => {
+    const row = await tx.product.create({
+      data: {
+        name: input.name,
+        price: input.price,
+        stock: input.stock,
+        description: input.description ?? null,
+      },
+      select: productSelect,
     });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(NAME_TAKEN);
-    throw error;
-  }
+    await tx.stockMovement.create({
+      data: { productId: row.id, delta: input.stock, reason: 'INITIAL', reference: actorId },
+    });
+    return toProduct(row);
+  });
 }
 
 export async function findLiveProduct(db: Db, id: string): Promise<Product | null> {
@@ -76,33 +84,28 @@ export async function updateProduct(
   input: UpdateProductInput,
   actorId: string,
 ): Promise<Product> {
-  try {
-    return await db.$transaction(async (tx) => {
-      // The lock every stock change takes (lockProducts), so a reservation that committed
-      // meanwhile is in the difference recorded, not lost.
-      const [current] = await lockProducts(tx, [input.id]);
-      if (!current || current.deleted) throw new NotFoundError('Product not found');
-      const delta = input.stock === undefined ? 0 : input.stock - current.stock;
-      if (delta !== 0) {
-        await applyStockMovements(tx, [
-          { productId: input.id, delta, reason: 'ADMIN_ADJUST', reference: actorId },
-        ]);
-      }
-      const row = await tx.product.update({
-        where: { id: input.id },
-        data: {
-          ...(input.name !== undefined ? { name: input.name } : {}),
-          ...(input.price !== undefined ? { price: input.price } : {}),
-          ...(input.description !== undefined ? { description: input.description } : {}),
-        },
-        select: productSelect,
-      });
-      return toProduct(row);
+  return nameChecked(db, async (tx) => {
+    // The lock every stock change takes (lockProducts), so a reservation that committed
+    // meanwhile is in the difference recorded, not lost.
+    const [current] = await lockProducts(tx, [input.id]);
+    if (!current || current.deleted) throw new NotFoundError('Product not found');
+    const delta = input.stock === undefined ? 0 : input.stock - current.stock;
+    if (delta !== 0) {
+      await applyStockMovements(tx, [
+        { productId: input.id, delta, reason: 'ADMIN_ADJUST', reference: actorId },
+      ]);
+    }
+    const row = await tx.product.update({
+      where: { id: input.id },
+      data: {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.price !== undefined ? { price: input.price } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+      },
+      select: productSelect,
     });
-  } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(NAME_TAKEN);
-    throw error;
-  }
+    return toProduct(row);
+  });
 }
 
 /** Soft delete: the product leaves the catalog and cannot be ordered, but history keeps it. */
