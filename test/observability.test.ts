@@ -13,6 +13,7 @@ import {
 import {
   orderOf,
   placeOrder,
+  shopperWithOrder,
   root,
   useTestAppWithWorker,
   waitForTerminal,
@@ -184,12 +185,7 @@ describe('logs', () => {
   });
 
   it('worker lines carry the job id and order id', async () => {
-    const { shopper: user, product } = await openShop(app, {
-      name: 'logged item',
-      price: 1,
-      stock: 3,
-    });
-    const placed = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
+    const { placed } = await shopperWithOrder(app, 'logged item');
     const worker = runProcess([path.join(root, 'apps/worker/src/main.ts')], {
       env: {
         DATABASE_URL: app.env.DATABASE_URL,

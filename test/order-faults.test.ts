@@ -9,6 +9,7 @@ import {
   checkInvariants,
   orderOf,
   placeOrder,
+  shopperWithOrder,
   startInProcessWorker,
   startWorkerProcess,
   waitForTerminal,
@@ -133,12 +134,7 @@ describe('processing that keeps failing', () => {
   );
 
   it('goes to the dead-letter queue after the last retry, and the order becomes FAILED', async () => {
-    const { shopper: user, product } = await openShop(app, {
-      name: 'locked away',
-      price: 1,
-      stock: 5,
-    });
-    const placed = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
+    const { product, placed } = await shopperWithOrder(app, 'locked away');
 
     // Injected fault: another session holds the products table, so every attempt times out.
     const locker = new pg.Client({ connectionString: app.env.DATABASE_URL });

@@ -8,6 +8,7 @@ import { finalOrderStatuses, rows } from '@chronicle/core';
 import {
   expectStatus,
   http,
+  openShop,
   runProcess,
   type RestBody,
   type RestResponse,
@@ -37,6 +38,16 @@ export function placeOrder(
   headers: Record<string, string> = {},
 ): Promise<RestResponse<'POST', '/order'>> {
   return http(app, 'POST', '/order', { body: { items }, token, headers });
+}
+
+/** A shopper with one order of one unit of a new product (and that product's id). */
+export async function shopperWithOrder(
+  app: Pick<TestApp, 'url' | 'deps'>,
+  name: string,
+): Promise<{ user: { token: string }; product: string; placed: OrderBody }> {
+  const { shopper: user, product } = await openShop(app, { name, price: 1, stock: 5 });
+  const placed = orderOf(await placeOrder(app, user.token, [{ id: product, quantity: 1 }]));
+  return { user, product, placed };
 }
 
 /** Worker settings for tests: fast polling and fast detection of dead workers. */

@@ -457,19 +457,21 @@ describe('cache', () => {
 });
 
 describe('when Redis is unavailable', () => {
+  /** An app of its own on this Redis (short command timeout), an admin, and one product. */
+  async function appOnRedis(url: string, product: Parameters<typeof createProduct>[2]) {
+    const own = await startTestApp({ REDIS_URL: url, REDIS_COMMAND_TIMEOUT_MS: '200' });
+    const adminToken = (await signIn(own, 'ADMIN')).token;
+    return { own, adminToken, id: await createProduct(own, adminToken, product) };
+  }
+
   it('reads still answer from the database, and caching resumes when Redis returns', async () => {
     const redis = await startPrivateRedis();
-    const own = await startTestApp({
-      REDIS_URL: redis.url,
-      REDIS_COMMAND_TIMEOUT_MS: '200',
+    const { own, adminToken, id } = await appOnRedis(redis.url, {
+      name: 'resilient lime',
+      price: 4,
+      stock: 2,
     });
     try {
-      const adminToken = (await signIn(own, 'ADMIN')).token;
-      const id = await createProduct(own, adminToken, {
-        name: 'resilient lime',
-        price: 4,
-        stock: 2,
-      });
       await vi.waitFor(
         async () => {
           expect((await http(own, 'GET', `/product/${id}`)).headers.get('x-cache')).toBe('HIT');
@@ -513,17 +515,12 @@ describe('when Redis is unavailable', () => {
   });
 
   it('with Redis unreachable from the start, reads are 200 and correct', async () => {
-    const own = await startTestApp({
-      REDIS_URL: 'redis://127.0.0.1:1',
-      REDIS_COMMAND_TIMEOUT_MS: '200',
+    const { own, id } = await appOnRedis('redis://127.0.0.1:1', {
+      name: 'offline melon',
+      price: 1.5,
+      stock: 3,
     });
     try {
-      const adminToken = (await signIn(own, 'ADMIN')).token;
-      const id = await createProduct(own, adminToken, {
-        name: 'offline melon',
-        price: 1.5,
-        stock: 3,
-      });
       const res = await http(own, 'GET', `/product/${id}`);
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ product: { price: '1.50', stock: 3 } });

@@ -148,15 +148,24 @@ describe('per-IP limit', () => {
 });
 
 describe('per-user order limit', () => {
-  it('allows exactly N orders per user per window, over REST and inside tRPC batches', async () => {
-    const a = await app({ RATE_LIMIT_ORDER_POINTS: '3', RATE_LIMIT_ORDER_WINDOW_SECONDS: '60' });
+  /** An app with this order limit, a shopper, a product, and a one-line order of it. */
+  async function limitedShop(points: string, windowSeconds: string) {
+    const a = await app({
+      RATE_LIMIT_ORDER_POINTS: points,
+      RATE_LIMIT_ORDER_WINDOW_SECONDS: windowSeconds,
+    });
     const { shopper: buyer, product: productId } = await openShop(a, {
-      name: 'limited',
+      name: `limited ${points}/${windowSeconds}s`,
       price: 1,
       stock: 100,
     });
     const order = (token: string) =>
       http(a, 'POST', '/order', { body: { items: [{ id: productId, quantity: 1 }] }, token });
+    return { a, buyer, productId, order };
+  }
+
+  it('allows exactly N orders per user per window, over REST and inside tRPC batches', async () => {
+    const { a, buyer, productId, order } = await limitedShop('3', '60');
     expect([
       (await order(buyer.token)).status,
       (await order(buyer.token)).status,
@@ -190,22 +199,12 @@ describe('per-user order limit', () => {
   });
 
   it('opens again after its window', async () => {
-    const a = await app({ RATE_LIMIT_ORDER_POINTS: '1', RATE_LIMIT_ORDER_WINDOW_SECONDS: '2' });
-    const { shopper: buyer, product: productId } = await openShop(a, {
-      name: 'windowed',
-      price: 1,
-      stock: 100,
-    });
-    const order = () =>
-      http(a, 'POST', '/order', {
-        body: { items: [{ id: productId, quantity: 1 }] },
-        token: buyer.token,
-      });
-    expect((await order()).status).toBe(202);
-    expect((await order()).status).toBe(429);
+    const { buyer, order } = await limitedShop('1', '2');
+    expect((await order(buyer.token)).status).toBe(202);
+    expect((await order(buyer.token)).status).toBe(429);
     await vi.waitFor(
       async () => {
-        expect((await order()).status).toBe(202);
+        expect((await order(buyer.token)).status).toBe(202);
       },
       { timeout: 10_000, interval: 250, message: 'the order window to pass' },
     );
