@@ -1,5 +1,7 @@
 // The results: rows (measurements, with their targets and pass/fail), checks (correctness) and
-// memory, printed as a markdown table and written with the raw JSON to bench/results/.
+// memory (each process's peak a row too, against its target), printed as a markdown table and
+// written with the raw JSON to bench/results/. Only the checks decide the exit code: a speed or
+// memory target missed is FAIL in the table, not a failed run.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +28,22 @@ export interface Check {
 export interface Results {
   rows: Row[];
   checks: Check[];
+}
+
+/** The most peak RSS each process may reach (MB): the API's, and each worker's. */
+const PEAK_MB = { api: 250, worker: 150 } as const;
+
+function peakRows(memory: MemoryRow[]): Row[] {
+  return memory.map((m) => {
+    const limit = m.process === 'api' ? PEAK_MB.api : PEAK_MB.worker;
+    return {
+      scenario: `peak RSS ${m.process}`,
+      metric: 'MB',
+      value: m.peakMb,
+      target: `≤ ${limit} MB`,
+      pass: m.peakMb <= limit,
+    };
+  });
 }
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
@@ -68,7 +86,8 @@ function markdown(
  * Prints the table on stdout and writes it to bench/results/latest.md, with the raw figures to
  * bench/results/<timestamp>.json. Returns whether every check passed.
  */
-export function report(config: BenchConfig, results: Results, memory: MemoryRow[]): boolean {
+export function report(config: BenchConfig, measured: Results, memory: MemoryRow[]): boolean {
+  const results = { ...measured, rows: [...measured.rows, ...peakRows(memory)] };
   const machineLine = machine();
   const table = markdown(config, machineLine, results, memory);
   console.log(table);

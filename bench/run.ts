@@ -11,7 +11,13 @@
 // (postgresql://postgres@127.0.0.1:5432/postgres), BENCH_REDIS_URL (redis://127.0.0.1:6379),
 // BENCH_PROFILE=1 (V8 CPU profiles of the API and workers in bench/results/profiles/).
 import type pg from 'pg';
-import { baselineHttp, baselineRows, rawDatabase, type Baselines } from './baselines.ts';
+import {
+  baselineHttp,
+  baselineRows,
+  rawAcceptBaselines,
+  rawDatabase,
+  type Baselines,
+} from './baselines.ts';
 import { readConfig, serviceEnv, type BenchConfig } from './config.ts';
 import { openBenchDatabase, removeBenchData } from './database.ts';
 import { createCatalog, createUsers, type BenchUsers } from './fixtures.ts';
@@ -75,7 +81,9 @@ async function main(config: BenchConfig): Promise<boolean> {
     progress.phase('baseline-http');
     const http = await baselineHttp(config);
     progress.phase('raw-commit and raw-hot-row');
-    const baselines = { http, ...(await rawDatabase(db, config)) };
+    const raw = await rawDatabase(db, config);
+    progress.phase('raw-accept and raw-group-accept');
+    const baselines = { http, ...raw, ...(await rawAcceptBaselines(db, config)) };
     const results: Results = { rows: baselineRows(baselines), checks: [] };
     progress.phase('API start and catalog');
     const ctx = await startServices(config, db, users, baselines);

@@ -1,5 +1,6 @@
 // mixed: 90 % catalog reads, 10 % orders, with the workers running; then twice more (shorter)
-// for the memory trend. The memory sampling ends with it.
+// for the memory trend (targets: reads p99 < 50 ms, orders p99 < 150 ms). The memory sampling
+// ends with it.
 import type { KindSpec } from '../load.ts';
 import { kindOf, orderKind, runLoad } from '../load-client.ts';
 import { waitAllSettled } from '../orders.ts';
@@ -7,6 +8,8 @@ import type { Row } from '../report.ts';
 import type { Scenario } from './context.ts';
 
 const RUNS = 3;
+/** The p99 each kind must stay under (ms). */
+const P99_MS = { read: 50, order: 150 } as const;
 
 function readKind(products: string[]): KindSpec {
   return {
@@ -41,6 +44,8 @@ export const mixed: Scenario = {
             value: Math.round(k.perSecond),
             p50: k.p50,
             p99: k.p99,
+            target: `p99 < ${P99_MS[kind]} ms`,
+            pass: k.p99 < P99_MS[kind],
           });
         }
       }
