@@ -440,7 +440,10 @@ describe('under real concurrency', () => {
       stock: 100,
     });
     const users = await Promise.all(Array.from({ length: 40 }, () => signIn(app)));
-    const workers = [startWorkerProcess(app), startWorkerProcess(app)];
+    // Small batches, one at a time per process: 400 orders make at least 80 batches, so
+    // neither process can settle them all before the other's next poll (every 0.5 s).
+    const small = { WORKER_BATCH_SIZE: '5', WORKER_CONCURRENCY: '1' };
+    const workers = [startWorkerProcess(app, small), startWorkerProcess(app, small)];
     try {
       await Promise.all(workers.map((w) => w.waitForLog((l) => l.msg === 'worker started')));
       const responses = await Promise.all(
