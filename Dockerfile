@@ -31,4 +31,4 @@ EXPOSE 8000 9464
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTHCHECK_PORT||8000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["tini", "--"]
-CMD ["node", "apps/api/src/main.ts"]
+CMD ["node", "--max-old-space-size=192", "--max-semi-space-size=16", "apps/api/src/main.ts"]

@@ -33,6 +33,16 @@ async function groupSizes(metricsUrl: string): Promise<{ sum: number; count: num
     : { sum: Number(sum), count: Number(count) };
 }
 
+/** The API's resident memory and V8 heap figures (MB), from its default process metrics. */
+async function memory(metricsUrl: string): Promise<string> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const mb = (name: string) => {
+    const value = new RegExp(`^chronicle_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? '?' : String(Math.round(Number(value) / 2 ** 20));
+  };
+  return `RSS ${mb('process_resident_memory_bytes')} MB, heap used ${mb('nodejs_heap_size_used_bytes')} of ${mb('nodejs_heap_size_total_bytes')} MB, external ${mb('nodejs_external_memory_bytes')} MB`;
+}
+
 async function main(): Promise<void> {
   console.error(
     `probe: database ${config.dbName}, ${rounds} × ${orders} orders, ${connections} connections`,
@@ -59,6 +69,7 @@ async function main(): Promise<void> {
         },
         config.runId,
       );
+    console.log(`api idle: ${await memory(metricsUrl)}`);
     // Warm-up: JIT, pools and query plans.
     await accept(500);
     for (let round = 1; round <= rounds; round += 1) {
@@ -72,6 +83,7 @@ async function main(): Promise<void> {
       console.log(
         `order-accept round ${round}: ${Math.round(kind.perSecond)} accepted/s = ${(kind.perSecond / rawCommit).toFixed(3)}× raw-commit (${rawCommit}/s), p50 ${kind.p50} ms, p99 ${kind.p99} ms${groups}, statuses ${JSON.stringify(kind.statuses)}`,
       );
+      console.log(`api after round ${round}: ${await memory(metricsUrl)}`);
     }
   } finally {
     await db.end();

@@ -1,14 +1,14 @@
-// The OS processes the bench starts (the API, the workers, the baseline server and the load
-// generator), all through @chronicle/testing's runProcess from the repository root, with their
-// stderr on ours, and all stopped together by stopAll.
+// The OS processes the bench starts (the API and the workers, with the commands of
+// scripts/commands.ts; the baseline server and the load generator), all through
+// @chronicle/testing's runProcess from the repository root, with their stderr on ours, and all
+// stopped together by stopAll.
 import path from 'node:path';
 import { freePort } from '@chronicle/core';
 import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
+import { commands } from '../scripts/commands.ts';
 import { root } from './config.ts';
 
 /** Entry points, relative to the repository root. */
-const API_ENTRY = 'apps/api/src/main.ts';
-const WORKER_ENTRY = 'apps/worker/src/main.ts';
 export const BASELINE_ENTRY = 'bench/baseline-server.ts';
 export const LOAD_ENTRY = 'bench/load.ts';
 
@@ -53,7 +53,11 @@ export interface RunningApi {
 /** Starts the API on a free port and waits until it is ready. */
 export async function startApi(env: Record<string, string>, profile: boolean): Promise<RunningApi> {
   const port = await freePort();
-  const proc = startNode([API_ENTRY], { ...env, PORT: String(port), HOST: '127.0.0.1' }, profile);
+  const proc = startNode(
+    [...commands.api],
+    { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    profile,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(url);
   return { proc, url };
@@ -78,7 +82,7 @@ export function workerPool(options: {
       for (let i = 0; i < options.count; i += 1) {
         const port = await freePort();
         const env = { ...options.env, WORKER_METRICS_PORT: String(port) };
-        const worker = startNode([WORKER_ENTRY], env, options.profile);
+        const worker = startNode([...commands.worker], env, options.profile);
         running.push(worker);
         options.onStarted(`worker ${i + 1}`, worker);
         await waitHealthy(`http://127.0.0.1:${port}`, '/healthz');
