@@ -3,6 +3,7 @@
 // how a failing order is isolated, and how idempotency keys behave inside a group, across groups
 // and across processes.
 import { createHash, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -20,11 +21,13 @@ import {
   createProduct,
   http,
   openTestApiDeps,
+  runProcess,
   signIn,
   startTestApp,
+  TEST_JWT_SECRET,
   type TestApp,
 } from '@chronicle/testing';
-import { orderOf, placeOrder } from './support/orders.ts';
+import { orderOf, placeOrder, root } from './support/orders.ts';
 
 let app: TestApp;
 let admin: string;
@@ -470,5 +473,88 @@ describe('under HTTP load', () => {
     expect(groups).toBeLessThan(300);
     expect(after.single - before.single).toBeLessThan(groups);
     await expectGrowth(rows, 300);
+  });
+});
+
+describe('an API process killed with SIGKILL while it writes groups', () => {
+  it('leaves no half-written order: each is whole (lines, total, job) or absent, and every 202 is there', async () => {
+    const [first, second] = await Promise.all(
+      ['kill -9 a', 'kill -9 b'].map((name) =>
+        createProduct(app, admin, { name, price: '2.50', stock: 5 }),
+      ),
+    );
+    const users = await Promise.all(Array.from({ length: 16 }, () => signIn(app)));
+    const api = runProcess([path.join(root, 'apps/api/src/main.ts')], {
+      env: {
+        DATABASE_URL: app.env.DATABASE_URL,
+        REDIS_URL: app.env.REDIS_URL ?? '',
+        REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
+        JWT_SECRET: TEST_JWT_SECRET,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_IP_POINTS: '1000000',
+        RATE_LIMIT_ORDER_POINTS: '1000000',
+      },
+    });
+    const before = await totals();
+    const acknowledged: string[] = [];
+    let cut = 0;
+    try {
+      const listening = await api.waitForLog((l) => l.msg?.startsWith('API listening') === true);
+      const target = { url: `http://127.0.0.1:${String(listening.port)}` };
+      let killed = false;
+      // 64 shoppers order without pause, two lines each (so a half-written order would show);
+      // the process is killed once 300 orders are acknowledged, with groups still being written.
+      const shoppers = Array.from({ length: 64 }, async (_, i) => {
+        while (!killed) {
+          try {
+            const res = await placeOrder(target, users[i % users.length]?.token ?? '', [
+              { id: first ?? '', quantity: 1 + (i % 3) },
+              { id: second ?? '', quantity: 1 },
+            ]);
+            // Exactly one shopper's push makes it 300.
+            if (acknowledged.push(orderOf(res).id) === 300) {
+              killed = true;
+              await api.stop('SIGKILL');
+            }
+          } catch (error) {
+            if (!killed) throw error;
+            cut += 1;
+          }
+        }
+      });
+      await Promise.all(shoppers);
+    } finally {
+      await api.stop('SIGKILL');
+    }
+    // Requests were still in flight when it died.
+    expect(cut).toBeGreaterThan(0);
+    const written = rows(
+      z.object({
+        id: z.string(),
+        total: z.string(),
+        lines: z.bigint(),
+        sum: z.string().nullable(),
+      }),
+      await app.deps.db.$queryRaw`
+        SELECT o.id::text AS id, o.total::text AS total, count(i.order_id) AS lines,
+               sum(i.quantity * i.unit_price)::text AS sum
+        FROM orders o LEFT JOIN order_items i ON i.order_id = o.id
+        WHERE o.user_id = ANY(${users.map((u) => u.id)}::uuid[])
+        GROUP BY o.id`,
+    );
+    const ids = new Set(written.map((o) => o.id));
+    expect(acknowledged.filter((id) => !ids.has(id))).toEqual([]);
+    expect(written.filter((o) => o.lines !== 2n || o.sum !== o.total)).toEqual([]);
+    // Nothing else was written, and each order has its job (the file's afterAll checks that
+    // one-to-one). Some orders may have committed after their answers could no longer be sent.
+    const after = await totals();
+    expect(after).toEqual({
+      orders: before.orders + written.length,
+      lines: before.lines + 2 * written.length,
+      jobs: before.jobs + written.length,
+    });
+    expect(written.length).toBeGreaterThanOrEqual(acknowledged.length);
   });
 });
