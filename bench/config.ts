@@ -59,7 +59,7 @@ function scaleFor(quick: boolean): Scale {
     mixedSeconds: quick ? 5 : 30,
     leakSeconds: quick ? 3 : 10,
     scalingOrders: quick ? 2_000 : 8_000,
-    scalingAcceptOrders: quick ? 4_000 : 16_000,
+    scalingAcceptOrders: quick ? 4_000 : 10_000,
   };
 }
 
