@@ -20,6 +20,9 @@ export interface Scale {
   flashOrders: number;
   mixedSeconds: number;
   leakSeconds: number;
+  /** scaling: each fulfilment backlog (1, 2 and 4 workers), and each accept run (1 and 2 APIs). */
+  scalingOrders: number;
+  scalingAcceptOrders: number;
 }
 
 export interface JwtEnv {
@@ -55,6 +58,8 @@ function scaleFor(quick: boolean): Scale {
     flashOrders: quick ? 4_000 : 20_000,
     mixedSeconds: quick ? 5 : 30,
     leakSeconds: quick ? 3 : 10,
+    scalingOrders: quick ? 2_000 : 8_000,
+    scalingAcceptOrders: quick ? 4_000 : 10_000,
   };
 }
 

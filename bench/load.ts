@@ -2,7 +2,8 @@
 // it measures). Two engines:
 // - `autocannon` for plain HTTP scenarios (baseline and catalog reads);
 // - `mix`, a small purpose-built client on undici for the order flow: weighted request kinds,
-//   per-kind latency percentiles and status counts, a fixed duration or a fixed number of requests.
+//   per-kind latency percentiles and status counts, a fixed duration or a fixed number of requests,
+//   against one URL or several (the connections spread over them in turn).
 // Input: the path of a JSON file (tokens do not fit in an argument); output: one JSON line.
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -24,7 +25,8 @@ export type LoadSpec =
   | { engine: 'autocannon'; url: string; paths: string[]; connections: number; durationS: number }
   | {
       engine: 'mix';
-      url: string;
+      /** One URL, or several: connection i goes to URL i mod n. */
+      url: string | string[];
       connections: number;
       durationS?: number;
       amount?: number;
@@ -80,9 +82,19 @@ async function runAutocannon(spec: Extract<LoadSpec, { engine: 'autocannon' }>) 
   return { durationMs: result.duration * 1000, kinds: { all: kind } } satisfies LoadResult;
 }
 
+/** One pool per URL, connection i on pool i mod n, each pool as large as its share. */
+function connectionPools(urls: string[], connections: number): Pool[] {
+  return urls.map(
+    (url, j) =>
+      new Pool(new URL(url).origin, {
+        connections: Math.ceil((connections - j) / urls.length),
+        pipelining: 1,
+      }),
+  );
+}
+
 async function runMix(spec: Extract<LoadSpec, { engine: 'mix' }>): Promise<LoadResult> {
-  const origin = new URL(spec.url).origin;
-  const pool = new Pool(origin, { connections: spec.connections, pipelining: 1 });
+  const pools = connectionPools([spec.url].flat(), spec.connections);
   const totalWeight = spec.kinds.reduce((sum, kind) => sum + kind.weight, 0);
   interface Stat {
     latencies: number[];
@@ -118,7 +130,9 @@ async function runMix(spec: Extract<LoadSpec, { engine: 'mix' }>): Promise<LoadR
     return last;
   };
 
-  async function loop(): Promise<void> {
+  async function loop(connection: number): Promise<void> {
+    const pool = pools[connection % pools.length];
+    if (!pool) throw new Error('no URL to load');
     for (;;) {
       if (performance.now() >= deadline) return;
       if (spec.amount !== undefined && issued >= spec.amount) return;
@@ -165,9 +179,9 @@ async function runMix(spec: Extract<LoadSpec, { engine: 'mix' }>): Promise<LoadR
     }
   }
 
-  await Promise.all(Array.from({ length: spec.connections }, loop));
+  await Promise.all(Array.from({ length: spec.connections }, (_, i) => loop(i)));
   const durationMs = performance.now() - started;
-  await pool.close();
+  await Promise.all(pools.map((pool) => pool.close()));
   const kinds: Record<string, KindResult> = {};
   for (const [name, stat] of stats) {
     const sorted = Float64Array.from(stat.latencies).sort();

@@ -64,8 +64,11 @@ export async function startApi(env: Record<string, string>, profile: boolean): P
 }
 
 export interface WorkerPool {
-  /** Starts the workers one after another, each healthy before the next. */
-  start(): Promise<void>;
+  /**
+   * Starts `count` workers (the pool's count unless given) one after another, each healthy
+   * before the next.
+   */
+  start(count?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,8 +81,8 @@ export function workerPool(options: {
 }): WorkerPool {
   const running: RunningProcess[] = [];
   return {
-    async start() {
-      for (let i = 0; i < options.count; i += 1) {
+    async start(count = options.count) {
+      for (let i = 0; i < count; i += 1) {
         const port = await freePort();
         const env = { ...options.env, WORKER_METRICS_PORT: String(port) };
         const worker = startNode([...commands.worker], env, options.profile);

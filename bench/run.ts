@@ -32,6 +32,7 @@ import { acceptBacklogFulfilment } from './scenarios/fulfilment.ts';
 import { invariants } from './scenarios/invariants.ts';
 import { mixed } from './scenarios/mixed.ts';
 import { orderAccept } from './scenarios/order-accept.ts';
+import { scaling } from './scenarios/scaling.ts';
 
 /** In order: each may rely on what the earlier ones left (backlogs, running workers). */
 const scenarios: Scenario[] = [
@@ -41,6 +42,7 @@ const scenarios: Scenario[] = [
   flashSaleFulfilment,
   flashSaleEndToEnd,
   mixed,
+  scaling,
   invariants,
 ];
 

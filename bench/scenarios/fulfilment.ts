@@ -4,15 +4,19 @@ import { databaseNow, settledSince, waitAllSettled } from '../orders.ts';
 import type { Row } from '../report.ts';
 import type { Scenario, ScenarioContext } from './context.ts';
 
-/** Starts the workers on the backlog, waits until it is settled, and reports the drain rate. */
+/**
+ * Starts the workers on the backlog (the pool's count, or as `start` does), waits until it is
+ * settled, and reports the drain rate.
+ */
 export async function drain(
   ctx: ScenarioContext,
   what: string,
   ratioTo: 'raw-commit' | 'raw-hot-row',
+  start: () => Promise<void> = () => ctx.workers.start(),
 ): Promise<Row> {
   const { db, baselines } = ctx;
   const since = await databaseNow(db);
-  await ctx.workers.start();
+  await start();
   await waitAllSettled(db, 600_000);
   const { settled, seconds } = await settledSince(db, since);
   const rate = settled / Math.max(seconds, 0.001);
