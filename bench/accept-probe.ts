@@ -1,14 +1,16 @@
 // `pnpm exec node bench/accept-probe.ts`: a short probe of order acceptance alone, without the
 // whole suite (bench/run.ts), on the suite's own modules: a fresh database, the bench users, the
 // raw-commit baseline, the API as its own process (no workers, so nothing settles the orders),
-// then POST /order from the load generator. Prints the accept rate, its ratio to raw-commit and
-// the API's mean accept group size (read from its chronicle_order_accept_group_size metric).
+// then POST /order from the load generator. Prints the accept rate, its ratio to raw-commit, the
+// API's CPU per order and mean accept group size (from its chronicle_order_accept_group_size
+// metric), and its memory.
 //
 // Settings (environment): PROBE_ORDERS (3000) per round, PROBE_ROUNDS (2), PROBE_CONNECTIONS
 // (128), and the suite's BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL and BENCH_PROFILE.
 import { freePort } from '@chronicle/core';
 import { rawDatabase } from './baselines.ts';
 import { readConfig, serviceEnv } from './config.ts';
+import { measureCpu, microsPer } from './cpu.ts';
 import { openBenchDatabase, removeBenchData } from './database.ts';
 import { createCatalog, createUsers } from './fixtures.ts';
 import { kindOf, orderKind, runLoad } from './load-client.ts';
@@ -74,14 +76,15 @@ async function main(): Promise<void> {
     await accept(500);
     for (let round = 1; round <= rounds; round += 1) {
       const before = await groupSizes(metricsUrl);
-      const kind = kindOf(await accept(orders), 'order');
+      const { result, cpuSeconds } = await measureCpu(api.proc.child.pid, () => accept(orders));
+      const kind = kindOf(result, 'order');
       const after = await groupSizes(metricsUrl);
       const groups =
         before && after && after.count > before.count
           ? `, mean group ${((after.sum - before.sum) / (after.count - before.count)).toFixed(1)} over ${after.count - before.count} groups`
           : '';
       console.log(
-        `order-accept round ${round}: ${Math.round(kind.perSecond)} accepted/s = ${(kind.perSecond / rawCommit).toFixed(3)}× raw-commit (${rawCommit}/s), p50 ${kind.p50} ms, p99 ${kind.p99} ms${groups}, statuses ${JSON.stringify(kind.statuses)}`,
+        `order-accept round ${round}: ${Math.round(kind.perSecond)} accepted/s = ${(kind.perSecond / rawCommit).toFixed(3)}× raw-commit (${rawCommit}/s), p50 ${kind.p50} ms, p99 ${kind.p99} ms${groups}, API CPU ${microsPer(cpuSeconds, kind.count)} µs/order, statuses ${JSON.stringify(kind.statuses)}`,
       );
       console.log(`api after round ${round}: ${await memory(metricsUrl)}`);
     }

@@ -13,6 +13,7 @@ import {
   QUEUE_SCHEMA,
 } from '@chronicle/core';
 import { POOL_MAX, serviceEnv, type BenchConfig } from './config.ts';
+import { measureCpu, microsPer } from './cpu.ts';
 import type { KindResult } from './load.ts';
 import { kindOf, runLoad } from './load-client.ts';
 import { BASELINE_ENTRY, startNode } from './processes.ts';
@@ -20,6 +21,8 @@ import type { Row } from './report.ts';
 
 export interface Baselines {
   http: KindResult;
+  /** The baseline server's CPU per request (µs). */
+  httpCpuUs: number;
   /** Commits per second. */
   rawCommit: number;
   rawHot: number;
@@ -36,22 +39,27 @@ export interface AcceptBaseline {
   transactions: number;
 }
 
-/** GET / on the baseline server, 64 connections. */
-export async function baselineHttp(config: BenchConfig): Promise<KindResult> {
+/** GET / on the baseline server, 64 connections, and the server's CPU per request. */
+export async function baselineHttp(
+  config: BenchConfig,
+): Promise<{ http: KindResult; httpCpuUs: number }> {
   const server = startNode([BASELINE_ENTRY]);
   const port = Number((await server.waitForLog((l) => 'port' in l, 30_000)).port);
-  const result = await runLoad(
-    {
-      engine: 'autocannon',
-      url: `http://127.0.0.1:${port}`,
-      paths: ['/'],
-      connections: 64,
-      durationS: config.scale.httpSeconds,
-    },
-    config.runId,
+  const { result, cpuSeconds } = await measureCpu(server.child.pid, () =>
+    runLoad(
+      {
+        engine: 'autocannon',
+        url: `http://127.0.0.1:${port}`,
+        paths: ['/'],
+        connections: 64,
+        durationS: config.scale.httpSeconds,
+      },
+      config.runId,
+    ),
   );
   await server.stop();
-  return kindOf(result, 'all');
+  const http = kindOf(result, 'all');
+  return { http, httpCpuUs: microsPer(cpuSeconds, http.count) };
 }
 
 /** `loops` concurrent loops through one pool of POOL_MAX, each committing `statement`. */
@@ -348,6 +356,7 @@ function acceptRow(scenario: string, accept: AcceptBaseline, rawCommit: number):
 
 export function baselineRows({
   http,
+  httpCpuUs,
   rawCommit,
   rawHot,
   rawAccept,
@@ -362,6 +371,7 @@ export function baselineRows({
       p50: http.p50,
       p99: http.p99,
     },
+    { scenario: 'baseline-http, server CPU', metric: 'µs/req', value: httpCpuUs },
     { scenario: 'raw-commit', metric: 'commits/s', value: rawCommit },
     { scenario: 'raw-hot-row', metric: 'commits/s', value: rawHot },
     acceptRow('raw-accept', rawAccept, rawCommit),

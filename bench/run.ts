@@ -67,7 +67,8 @@ async function startServices(
     },
   });
   const { tokens } = users;
-  return { config, db, apiUrl: api.url, tokens, catalog, baselines, workers, memory };
+  const apiPid = api.proc.child.pid;
+  return { config, db, apiUrl: api.url, apiPid, tokens, catalog, baselines, workers, memory };
 }
 
 async function main(config: BenchConfig): Promise<boolean> {
@@ -85,7 +86,7 @@ async function main(config: BenchConfig): Promise<boolean> {
     progress.phase('raw-commit and raw-hot-row');
     const raw = await rawDatabase(db, config);
     progress.phase('raw-accept and raw-group-accept');
-    const baselines = { http, ...raw, ...(await rawAcceptBaselines(db, config)) };
+    const baselines = { ...http, ...raw, ...(await rawAcceptBaselines(db, config)) };
     const results: Results = { rows: baselineRows(baselines), checks: [] };
     progress.phase('API start and catalog');
     const ctx = await startServices(config, db, users, baselines);

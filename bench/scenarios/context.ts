@@ -13,6 +13,8 @@ export interface ScenarioContext {
   config: BenchConfig;
   db: pg.Client;
   apiUrl: string;
+  /** The API process, for its CPU figures (bench/cpu.ts). */
+  apiPid: number | undefined;
   /** The ordinary users' tokens. */
   tokens: string[];
   catalog: Catalog;

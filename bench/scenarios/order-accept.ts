@@ -2,6 +2,7 @@
 // running, so it measures acceptance alone: as a ratio to raw-commit (the target, and the floor
 // it must never fall below), and to raw-accept and raw-group-accept, which write exactly the same
 // rows with no HTTP and no Prisma (the gap for this very work).
+import { measureCpu, microsPer } from '../cpu.ts';
 import { kindOf, orderKind, runLoad } from '../load-client.ts';
 import type { Row } from '../report.ts';
 import type { Scenario } from './context.ts';
@@ -12,19 +13,22 @@ const P99_MS = 100;
 
 export const orderAccept: Scenario = {
   name: 'order-accept',
-  async run({ apiUrl, config, tokens, catalog, baselines }) {
+  async run({ apiUrl, apiPid, config, tokens, catalog, baselines }) {
     const { acceptOrders } = config.scale;
-    const accept = await runLoad(
-      {
-        engine: 'mix',
-        url: apiUrl,
-        connections: 128,
-        amount: acceptOrders,
-        kinds: [orderKind(tokens, catalog.products)],
-      },
-      config.runId,
+    const { result: accept, cpuSeconds } = await measureCpu(apiPid, () =>
+      runLoad(
+        {
+          engine: 'mix',
+          url: apiUrl,
+          connections: 128,
+          amount: acceptOrders,
+          kinds: [orderKind(tokens, catalog.products)],
+        },
+        config.runId,
+      ),
     );
     const acc = kindOf(accept, 'order');
+    const cpuUs = microsPer(cpuSeconds, acc.count);
     const allAccepted = (acc.statuses['202'] ?? 0) === acceptOrders;
     const value = Math.round(acc.perSecond);
     const ratio = acc.perSecond / baselines.rawCommit;
@@ -46,6 +50,12 @@ export const orderAccept: Scenario = {
         ratio: { to: 'raw-commit', value: ratio },
         target: `≥ ${FLOOR.toFixed(2)}×`,
         pass: ratio >= FLOOR && allAccepted,
+      },
+      {
+        scenario: 'order-accept, API CPU',
+        metric: 'µs/order',
+        value: cpuUs,
+        ratio: { to: 'baseline-http server CPU', value: cpuUs / Math.max(baselines.httpCpuUs, 1) },
       },
       {
         scenario: 'order-accept vs raw-accept',
