@@ -47,6 +47,23 @@ describe('signAccessToken → verifyAccessToken', () => {
     expect(verifyAccessToken(env, token)).toBeNull();
   });
 
+  it('answers a token verified before exactly as verifying again would, under the same settings only', () => {
+    const { token } = signAccessToken(env, user);
+    expect(verifyAccessToken(env, token)).toEqual({ userId: user.id, role: 'USER' });
+    expect(verifyAccessToken(env, token)).toEqual({ userId: user.id, role: 'USER' });
+    for (const other of [
+      { ...env, JWT_SECRET: `${env.JWT_SECRET}!` },
+      { ...env, JWT_ISSUER: 'someone-else' },
+      { ...env, JWT_AUDIENCE: 'another-api' },
+      { ...env, JWT_MAX_AGE_SECONDS: 1 },
+    ]) {
+      vi.useFakeTimers({ now: Date.now() + 2_000 });
+      expect(verifyAccessToken(other, token)).toBeNull();
+      vi.useRealTimers();
+    }
+    expect(verifyAccessToken(env, token)).toEqual({ userId: user.id, role: 'USER' });
+  });
+
   it('refuses a token older than JWT_MAX_AGE_SECONDS, whatever its exp says', () => {
     vi.useFakeTimers({ now: new Date('2026-12-01T12:00:00Z') });
     const token = forge({ role: 'USER' }, { expiresIn: '30d', subject: user.id });
