@@ -2,11 +2,12 @@
 // whole suite (bench/run.ts), on the suite's own modules: a fresh database, the bench users, the
 // raw-commit baseline, the API as its own process (no workers, so nothing settles the orders),
 // then POST /order from the load generator. Prints the accept rate, its ratio to raw-commit, the
-// API's CPU per order and mean accept group size (from its chronicle_order_accept_group_size
-// metric), and its memory.
+// API's CPU and the database's write-ahead log per order, the mean accept group size (from the
+// API's chronicle_order_accept_group_size metric), and the API's memory.
 //
 // Settings (environment): PROBE_ORDERS (3000) per round, PROBE_ROUNDS (2), PROBE_CONNECTIONS
 // (128), and the suite's BENCH_DATABASE_ADMIN_URL, BENCH_REDIS_URL and BENCH_PROFILE.
+import type pg from 'pg';
 import { freePort } from '@chronicle/core';
 import { rawDatabase } from './baselines.ts';
 import { readConfig, serviceEnv } from './config.ts';
@@ -33,6 +34,21 @@ async function groupSizes(metricsUrl: string): Promise<{ sum: number; count: num
   return sum === undefined || count === undefined
     ? null
     : { sum: Number(sum), count: Number(count) };
+}
+
+/** The database's current write-ahead log position. */
+async function walPosition(db: pg.Client): Promise<string> {
+  const { rows } = await db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  return rows[0]?.lsn ?? '0/0';
+}
+
+/** Bytes of write-ahead log written since `lsn` (by everyone: this database is the run's own). */
+async function walBytesSince(db: pg.Client, lsn: string): Promise<number> {
+  const { rows } = await db.query<{ bytes: string }>(
+    'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::text AS bytes',
+    [lsn],
+  );
+  return Number(rows[0]?.bytes ?? 0);
 }
 
 /** The API's resident memory and V8 heap figures (MB), from its default process metrics. */
@@ -75,16 +91,18 @@ async function main(): Promise<void> {
     // Warm-up: JIT, pools and query plans.
     await accept(500);
     for (let round = 1; round <= rounds; round += 1) {
+      const walBefore = await walPosition(db);
       const before = await groupSizes(metricsUrl);
       const { result, cpuSeconds } = await measureCpu(api.proc.child.pid, () => accept(orders));
       const kind = kindOf(result, 'order');
       const after = await groupSizes(metricsUrl);
+      const wal = await walBytesSince(db, walBefore);
       const groups =
         before && after && after.count > before.count
           ? `, mean group ${((after.sum - before.sum) / (after.count - before.count)).toFixed(1)} over ${after.count - before.count} groups`
           : '';
       console.log(
-        `order-accept round ${round}: ${Math.round(kind.perSecond)} accepted/s = ${(kind.perSecond / rawCommit).toFixed(3)}× raw-commit (${rawCommit}/s), p50 ${kind.p50} ms, p99 ${kind.p99} ms${groups}, API CPU ${microsPer(cpuSeconds, kind.count)} µs/order, statuses ${JSON.stringify(kind.statuses)}`,
+        `order-accept round ${round}: ${Math.round(kind.perSecond)} accepted/s = ${(kind.perSecond / rawCommit).toFixed(3)}× raw-commit (${rawCommit}/s), p50 ${kind.p50} ms, p99 ${kind.p99} ms${groups}, API CPU ${microsPer(cpuSeconds, kind.count)} µs/order, WAL ${Math.round(wal / kind.count)} bytes/order, statuses ${JSON.stringify(kind.statuses)}`,
       );
       console.log(`api after round ${round}: ${await memory(metricsUrl)}`);
     }

@@ -19,7 +19,7 @@ import {
   type Baselines,
 } from './baselines.ts';
 import { readConfig, serviceEnv, type BenchConfig } from './config.ts';
-import { openBenchDatabase, removeBenchData } from './database.ts';
+import { openBenchDatabase, removeBenchData, standInForAutovacuum } from './database.ts';
 import { createCatalog, createUsers, type BenchUsers } from './fixtures.ts';
 import { startRssMonitor } from './memory.ts';
 import { startApi, stopAll, workerPool } from './processes.ts';
@@ -92,6 +92,7 @@ async function main(config: BenchConfig): Promise<boolean> {
     const ctx = await startServices(config, db, users, baselines);
     for (const scenario of scenarios) {
       progress.phase(scenario.name);
+      await standInForAutovacuum(db);
       const { rows, checks } = await scenario.run(ctx);
       results.rows.push(...rows);
       results.checks.push(...checks);
