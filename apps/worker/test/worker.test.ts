@@ -39,6 +39,14 @@ describe('worker process', () => {
         "SELECT 1 FROM information_schema.schemata WHERE schema_name = 'pgboss'",
       );
       expect(schema.rowCount).toBe(1);
+      // It warns about autovacuum exactly when the server has it off (CI's PostgreSQL does).
+      const autovacuum = await client.query<{ on: boolean }>(
+        "SELECT current_setting('autovacuum') = 'on' AS on",
+      );
+      const warned = worker.logs.some(
+        (line) => line.level === 'warn' && line.msg?.startsWith('autovacuum is off') === true,
+      );
+      expect(warned).toBe(autovacuum.rows[0]?.on === false);
     } finally {
       await client.end();
     }
