@@ -1,15 +1,13 @@
 // scaling: what more processes give on this machine, each against one process in the same run.
 // - fulfilment with 1, 2 and 4 workers: a backlog of `scalingOrders` over the catalog, accepted
-//   while no worker runs, then drained as in fulfilment (from the processed_at stamps). pg-boss's
-//   job table is locked while the workers start, so all of them take up the backlog together.
+//   while no worker runs, then drained as in fulfilment (from the processed_at stamps, all the
+//   workers starting together).
 // - accept with 1 and 2 API processes (what node:cluster would give): `scalingAcceptOrders`
 //   orders, 128 connections, no worker running, against the API and then spread over it and a
 //   second one (same environment, its own port, warmed up first); each backlog is drained before
 //   the next run.
 // It leaves the second API stopped and the pool's workers running, every order settled. It runs
 // after mixed, so the memory figures (sampled until mixed ends) are those of the scenarios before.
-import type pg from 'pg';
-import { QUEUE_SCHEMA } from '@chronicle/core';
 import { serviceEnv } from '../config.ts';
 import type { KindResult } from '../load.ts';
 import { kindOf, orderKind, runLoad } from '../load-client.ts';
@@ -45,17 +43,6 @@ async function accept(
   return result;
 }
 
-/** Runs `fn` while no worker can fetch a job: pg-boss's job table is locked until it returns. */
-async function withJobsHeld(db: pg.Client, fn: () => Promise<void>): Promise<void> {
-  await db.query('BEGIN');
-  try {
-    await db.query(`LOCK TABLE ${QUEUE_SCHEMA}.job IN EXCLUSIVE MODE`);
-    await fn();
-  } finally {
-    await db.query('COMMIT');
-  }
-}
-
 /** Starts the pool's workers and waits until the backlog is settled (they keep running). */
 async function settle(ctx: ScenarioContext): Promise<void> {
   await ctx.workers.start();
@@ -75,9 +62,7 @@ async function fulfilmentRows(ctx: ScenarioContext, tally: Tally): Promise<Row[]
   let first: Row | undefined;
   for (const k of WORKER_COUNTS) {
     await accept(ctx, tally, ctx.apiUrl, ctx.config.scale.scalingOrders);
-    const row = await drain(ctx, `scaling: fulfilment, ${workers(k)}`, 'raw-commit', () =>
-      withJobsHeld(ctx.db, () => ctx.workers.start(k)),
-    );
+    const row = await drain(ctx, `scaling: fulfilment, ${workers(k)}`, 'raw-commit', k);
     await ctx.workers.stop();
     rows.push(row);
     if (first) rows.push(versus(row, first, `scaling: fulfilment, ${workers(k)} vs 1`, '1 worker'));
