@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { freePort } from '@chronicle/core';
 import { runProcess, waitFor, type RunningProcess } from '@chronicle/testing';
-import { commands } from '../scripts/commands.ts';
+import { commandEnv, commands } from '../scripts/commands.ts';
 import { root } from './config.ts';
 
 /** Entry points, relative to the repository root. */
@@ -84,7 +84,7 @@ export function workerPool(options: {
     async start(count = options.count) {
       for (let i = 0; i < count; i += 1) {
         const port = await freePort();
-        const env = { ...options.env, WORKER_METRICS_PORT: String(port) };
+        const env = { ...commandEnv.worker, ...options.env, WORKER_METRICS_PORT: String(port) };
         const worker = startNode([...commands.worker], env, options.profile);
         running.push(worker);
         options.onStarted(`worker ${i + 1}`, worker);

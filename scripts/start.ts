@@ -13,7 +13,7 @@ import pg from 'pg';
 import { loadApiEnv } from '@chronicle/api';
 import { ConfigError } from '@chronicle/db';
 import { loadWorkerEnv } from '@chronicle/runtime';
-import { commands } from './commands.ts';
+import { commandEnv, commands } from './commands.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 import { chooseDatabase } from './local-database.ts';
 
@@ -169,7 +169,7 @@ for (const name of local ? (['api'] as const) : (['api', 'worker'] as const)) {
   // channel lets a child notice if this supervisor is killed outright, and shut down too.
   const child = spawn(node, commands[name], {
     cwd: root,
-    env,
+    env: { ...commandEnv[name], ...env },
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     detached: true,
   });

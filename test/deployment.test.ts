@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { commands } from '../scripts/commands.ts';
+import { commandEnv, commands } from '../scripts/commands.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -45,11 +45,17 @@ describe('one path: containers run the same commands as pnpm start', () => {
     expect(script && existsSync(path.join(root, script))).toBe(true);
   });
 
+  it.each(Object.entries(commandEnv))('compose service %s sets %j', (name, vars) => {
+    expect(service(name).environment).toMatchObject(vars);
+  });
+
   it('the image runs the API by default, and pnpm start uses the same command table', () => {
     expect(finalStage()).toContain(
       `CMD ${JSON.stringify(['node', ...commands.api]).replace(/,/g, ', ')}`,
     );
-    expect(read('scripts/start.ts')).toContain("import { commands } from './commands.ts';");
+    expect(read('scripts/start.ts')).toContain(
+      "import { commandEnv, commands } from './commands.ts';",
+    );
     expect(
       (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.start,
       // exec: pnpm then waits on the supervisor itself, not on a shell that dies of Ctrl-C.
