@@ -11,10 +11,12 @@ import {
   type RunningProcess,
 } from '@chronicle/testing';
 import {
+  listeningUrl,
   orderOf,
   placeOrder,
   shopperWithOrder,
   root,
+  startApiProcess,
   useTestAppWithWorker,
   waitForTerminal,
 } from './support/orders.ts';
@@ -126,19 +128,8 @@ describe('logs', () => {
   const app = useTestApp({}, { beforeClose: () => api.stop() });
   let apiUrl: string;
   beforeAll(async () => {
-    api = runProcess([path.join(root, 'apps/api/src/main.ts')], {
-      env: {
-        DATABASE_URL: app.env.DATABASE_URL,
-        REDIS_URL: app.env.REDIS_URL ?? '',
-        REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
-        JWT_SECRET: TEST_JWT_SECRET,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'trace',
-      },
-    });
-    const listening = await api.waitForLog((l) => l.msg?.startsWith('API listening') === true);
-    apiUrl = `http://127.0.0.1:${String(listening.port)}`;
+    api = startApiProcess(app, { LOG_LEVEL: 'trace' });
+    apiUrl = await listeningUrl(api);
   });
 
   it('are JSON lines that carry the request id, and never a password, token or hash', async () => {

@@ -3,7 +3,6 @@
 // how a failing order is isolated, and how idempotency keys behave inside a group, across groups
 // and across processes.
 import { createHash, randomUUID } from 'node:crypto';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -21,13 +20,11 @@ import {
   createProduct,
   http,
   openTestApiDeps,
-  runProcess,
   signIn,
   startTestApp,
-  TEST_JWT_SECRET,
   type TestApp,
 } from '@chronicle/testing';
-import { orderOf, placeOrder, root } from './support/orders.ts';
+import { listeningUrl, orderOf, placeOrder, startApiProcess } from './support/orders.ts';
 
 let app: TestApp;
 let admin: string;
@@ -484,25 +481,16 @@ describe('an API process killed with SIGKILL while it writes groups', () => {
       ),
     );
     const users = await Promise.all(Array.from({ length: 16 }, () => signIn(app)));
-    const api = runProcess([path.join(root, 'apps/api/src/main.ts')], {
-      env: {
-        DATABASE_URL: app.env.DATABASE_URL,
-        REDIS_URL: app.env.REDIS_URL ?? '',
-        REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
-        JWT_SECRET: TEST_JWT_SECRET,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_IP_POINTS: '1000000',
-        RATE_LIMIT_ORDER_POINTS: '1000000',
-      },
+    const api = startApiProcess(app, {
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_IP_POINTS: '1000000',
+      RATE_LIMIT_ORDER_POINTS: '1000000',
     });
     const before = await totals();
     const acknowledged: string[] = [];
     let cut = 0;
     try {
-      const listening = await api.waitForLog((l) => l.msg?.startsWith('API listening') === true);
-      const target = { url: `http://127.0.0.1:${String(listening.port)}` };
+      const target = { url: await listeningUrl(api) };
       let killed = false;
       // 64 shoppers order without pause, two lines each (so a half-written order would show);
       // the process is killed once 300 orders are acknowledged, with groups still being written.

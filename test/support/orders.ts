@@ -13,6 +13,7 @@ import {
   type RestBody,
   type RestResponse,
   type RunningProcess,
+  TEST_JWT_SECRET,
   type TestApp,
   useTestApp,
 } from '@chronicle/testing';
@@ -106,6 +107,30 @@ export function startWorkerProcess(
   return runProcess([path.join(root, 'apps/worker/src/main.ts')], {
     env: workerEnvFor(app, { LOG_LEVEL: 'info', ...overrides }),
   });
+}
+
+/** The API as its own OS process, on the app's database, Redis and JWT secret, on a free port. */
+export function startApiProcess(
+  app: TestApp,
+  overrides: Record<string, string> = {},
+): RunningProcess {
+  return runProcess([path.join(root, 'apps/api/src/main.ts')], {
+    env: {
+      DATABASE_URL: app.env.DATABASE_URL,
+      REDIS_URL: app.env.REDIS_URL ?? '',
+      REDIS_KEY_PREFIX: app.env.REDIS_KEY_PREFIX,
+      JWT_SECRET: TEST_JWT_SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ...overrides,
+    },
+  });
+}
+
+/** The URL an API process listens on, once it says so. */
+export async function listeningUrl(api: RunningProcess): Promise<string> {
+  const listening = await api.waitForLog((l) => l.msg?.startsWith('API listening') === true);
+  return `http://127.0.0.1:${String(listening.port)}`;
 }
 
 /** Waits until every given order has left PENDING. */
